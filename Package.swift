@@ -1,0 +1,33 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Release builds target the machine's CPU so SIMD16<Float> lowers to AVX-512 (MACHINE-NOTES).
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let native: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
+
+let package = Package(
+    name: "TransformerZoo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zoo", targets: ["zoo"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "Layers", targets: ["Layers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fast + native),
+        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fast + native),
+        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers"], path: "Benchmarks/ZooBenchmarks",
+                swiftSettings: fast + native),
+        .executableTarget(name: "zoo", dependencies: [
+            "Tensors", "Layers", "ZooBenchmarks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,92 @@
+#define _GNU_SOURCE
+#include "zoo_blas.h"
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *,
+                         int, float, float *, int);
+typedef void (*set_threads_fn)(int);
+typedef int (*get_threads_fn)(void);
+typedef char *(*corename_fn)(void);
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static sgemm_fn p_sgemm;
+static set_threads_fn p_set_threads;
+static get_threads_fn p_get_threads;
+static corename_fn p_corename;
+static char load_error[512];
+
+static int cpu_has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+}
+
+static void load(void) {
+    // Only choose for the user when they have not chosen themselves.
+    if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"};
+    void *h = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof *names && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
+    if (!h) {
+        snprintf(load_error, sizeof load_error, "cannot load OpenBLAS (%s); install libopenblas-dev", dlerror());
+        return;
+    }
+    p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
+    p_set_threads = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
+    p_get_threads = (get_threads_fn)dlsym(h, "openblas_get_num_threads");
+    p_corename = (corename_fn)dlsym(h, "openblas_get_corename");
+    if (!p_sgemm) snprintf(load_error, sizeof load_error, "OpenBLAS has no cblas_sgemm");
+}
+
+static void ensure(void) {
+    pthread_once(&once, load);
+    if (!p_sgemm) {
+        fprintf(stderr, "error: %s\n", load_error);
+        exit(70);
+    }
+}
+
+int zoo_blas_available(void) {
+    pthread_once(&once, load);
+    return p_sgemm != NULL;
+}
+
+const char *zoo_blas_error(void) {
+    pthread_once(&once, load);
+    return load_error;
+}
+
+void zoo_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *a, int lda,
+               const float *b, int ldb, float beta, float *c, int ldc) {
+    ensure();
+    p_sgemm(101 /* CblasRowMajor */, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void zoo_sgemm_batched(int transA, int transB, int m, int n, int k, float alpha, const float *a,
+                       int lda, long strideA, const float *b, int ldb, long strideB, float beta,
+                       float *c, int ldc, long strideC, int batch) {
+    ensure();
+    for (int i = 0; i < batch; i++)
+        p_sgemm(101, transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb, beta,
+                c + i * strideC, ldc);
+}
+
+void zoo_blas_set_threads(int n) {
+    ensure();
+    if (p_set_threads) p_set_threads(n);
+}
+
+int zoo_blas_threads(void) {
+    ensure();
+    return p_get_threads ? p_get_threads() : 1;
+}
+
+const char *zoo_blas_core_name(void) {
+    pthread_once(&once, load);
+    if (!p_sgemm) return load_error;
+    return p_corename ? p_corename() : "unknown";
+}

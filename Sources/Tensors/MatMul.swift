@@ -1,0 +1,113 @@
+import CBLAS
+
+/// Row-major GEMM on raw pointers: C = alpha·op(A)·op(B) + beta·C, op(A) is m×k, op(B) is k×n.
+@inline(__always)
+public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+                 _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    zoo_sgemm(Int32(transposeA ? ZOO_TRANS : ZOO_NO_TRANS), Int32(transposeB ? ZOO_TRANS : ZOO_NO_TRANS),
+              Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// The name of the kernel family OpenBLAS runs on this CPU (e.g. "SkylakeX").
+public var blasCoreName: String { String(cString: zoo_blas_core_name()) }
+
+extension Tensor {
+    /// Matrix product of the last two dimensions, batched over leading ones.
+    /// `a` is [..., M, K] (or [..., K, M] with `transposeA`); `b` is [..., K, N] (or [..., N, K]).
+    /// A rank-2 `b` is shared by every batch of `a`. Transposes go to BLAS as flags, never copies.
+    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(a.rank >= 2 && b.rank >= 2, "matmul needs matrices, got \(a.shape) and \(b.shape)")
+        let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
+        let ka = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+        let kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
+        let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
+        precondition(ka == kb, "matmul: inner dimensions differ in \(a.shape) and \(b.shape)")
+        let batchA = a.count / (m * ka)
+        let batchB = b.count / (kb * n)
+        precondition(batchB == 1 || batchB == batchA, "matmul: batch sizes differ in \(a.shape) and \(b.shape)")
+        let k = ka
+        let lda = a.shape[a.rank - 1], ldb = b.shape[b.rank - 1]
+        let out = Tensor(uninitialized: Array(a.shape.dropLast(2)) + [m, n])
+        if batchB == 1 && !transposeA {
+            // Fold the batch into M: one big GEMM.
+            gemm(transposeB: transposeB, m: batchA * m, n: n, k: k, a.data, lda: lda, b.data, ldb: ldb, out.data, ldc: n)
+        } else {
+            for i in 0..<batchA {
+                gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                     a.data + i * m * k, lda: lda, b.data + (batchB == 1 ? 0 : i * k * n), ldb: ldb, out.data + i * m * n, ldc: n)
+            }
+        }
+        return out.recorded(from: [a, b]) { g in
+            // C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC (with the transposes folded in).
+            var ga: Tensor?, gb: Tensor?
+            if a.requiresGrad {
+                let t = Tensor(uninitialized: a.shape)
+                for i in 0..<batchA {
+                    let gp = g.data + i * m * n, bp = b.data + (batchB == 1 ? 0 : i * k * n)
+                    if transposeA {  // dA (k×m) = op(B)·dCᵀ
+                        gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n, bp, lda: ldb, gp, ldb: n, t.data + i * m * k, ldc: m)
+                    } else {  // dA (m×k) = dC·op(B)ᵀ
+                        gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n, gp, lda: n, bp, ldb: ldb, t.data + i * m * k, ldc: k)
+                    }
+                }
+                ga = t
+            }
+            if b.requiresGrad {
+                let t = Tensor(zeros: b.shape)
+                for i in 0..<batchA {
+                    let gp = g.data + i * m * n, ap = a.data + i * m * k
+                    let beta: Float = batchB == 1 && i > 0 ? 1 : 0
+                    let dst = t.data + (batchB == 1 ? 0 : i * k * n)
+                    if transposeB {  // dB (n×k) = dCᵀ·op(A)
+                        gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m, gp, lda: n, ap, ldb: lda, beta: beta, dst, ldc: k)
+                    } else {  // dB (k×n) = op(A)ᵀ·dC
+                        gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m, ap, lda: lda, gp, ldb: n, beta: beta, dst, ldc: n)
+                    }
+                }
+                gb = t
+            }
+            return [ga, gb]
+        }
+    }
+
+    /// `x·Wᵀ + b` with PyTorch's weight layout: x is [..., in], `weight` is [out, in], `bias` [out].
+    /// `rows` uses only those rows (outputs) of a packed weight, e.g. the key/value part of
+    /// attention's `in_proj_weight`, without copying it.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Range<Int>? = nil) -> Tensor {
+        let inF = weight.shape[1]
+        precondition(x.shape.last == inF, "linear: input \(x.shape) does not end in \(inF)")
+        let r = rows ?? 0..<weight.shape[0]
+        let outF = r.count, n = x.count / inF
+        let w = weight.data + r.lowerBound * inF
+        let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
+        if let bias {
+            let bp = bias.data + r.lowerBound, o = out.data
+            for i in 0..<n { (o + i * outF).update(from: bp, count: outF) }
+        }
+        gemm(transposeB: true, m: n, n: outF, k: inF, x.data, lda: inF, w, ldb: inF, beta: bias == nil ? 0 : 1, out.data, ldc: outF)
+        var inputs = [x, weight]
+        if let bias { inputs.append(bias) }
+        return out.recorded(from: inputs) { g in
+            var gx: Tensor?, gw: Tensor?, gbias: Tensor?
+            if x.requiresGrad {
+                let t = Tensor(uninitialized: x.shape)
+                gemm(m: n, n: inF, k: outF, g.data, lda: outF, w, ldb: inF, t.data, ldc: inF)
+                gx = t
+            }
+            if weight.requiresGrad {
+                let t = rows == nil ? Tensor(uninitialized: weight.shape) : Tensor(zeros: weight.shape)
+                gemm(transposeA: true, m: outF, n: inF, k: n, g.data, lda: outF, x.data, ldb: inF,
+                     t.data + r.lowerBound * inF, ldc: inF)
+                gw = t
+            }
+            if let bias, bias.requiresGrad {
+                let t = Tensor(zeros: bias.shape)
+                let dst = t.data + r.lowerBound
+                for i in 0..<n { applyBinary(.add, dst, g.data + i * outF, dst, outF) }
+                gbias = t
+            }
+            return bias == nil ? [gx, gw] : [gx, gw, gbias]
+        }
+    }
+}

@@ -1,0 +1,2 @@
+import Tensors
+print(blasCoreName)
