@@ -21,12 +21,14 @@ extension Tensor {
     /// `qOffset + h·d_k ..< qOffset + (h+1)·d_k` (likewise K and V), so a packed QKV projection is
     /// consumed in place through BLAS leading dimensions. The result is [B, Tq, heads·d_k] with
     /// heads concatenated, ready for the output projection. Rows whose keys are all masked give 0.
+    /// Key padding flags are indexed [B·keyLength].
     public static func attention(q: Tensor, qOffset: Int = 0, k: Tensor, kOffset: Int = 0, v: Tensor, vOffset: Int = 0,
-                                 heads: Int, headDim dk: Int, mask: AttentionMask = .none) -> Tensor {
-        let b = q.shape[0], tq = q.shape[1], tk = k.shape[1]
+                                 heads: Int, headDim dk: Int, mask: AttentionMask = .none, keyLength: Int? = nil) -> Tensor {
+        // `keyLength` uses only the first keys of each batch item (a KV cache with spare capacity).
+        let b = q.shape[0], tq = q.shape[1], kcap = k.shape[1], tk = keyLength ?? k.shape[1]
         let ldq = q.shape[2], ldk = k.shape[2], ldv = v.shape[2]
         let d = heads * dk
-        precondition(k.shape[0] == b && v.shape[0] == b && v.shape[1] == tk, "attention: batch or length mismatch \(q.shape) \(k.shape) \(v.shape)")
+        precondition(k.shape[0] == b && v.shape[0] == b && v.shape[1] == kcap && tk <= kcap, "attention: batch or length mismatch \(q.shape) \(k.shape) \(v.shape)")
         precondition(qOffset + d <= ldq && kOffset + d <= ldk && vOffset + d <= ldv, "attention: heads do not fit the inputs")
         if let kp = mask.keyPadding { precondition(kp.count == b * tk, "attention: key padding has \(kp.count) flags for \(b)×\(tk) keys") }
         let scale = 1 / Float(dk).squareRoot()
@@ -39,8 +41,8 @@ extension Tensor {
         Parallel.forRows(b * heads, rowCost: tq * tk * dk * 4) { bh in
             let bi = bh / heads, h = bh % heads
             let qh = qp + bi * tq * ldq + qOffset + h * dk
-            let kh = kp + bi * tk * ldk + kOffset + h * dk
-            let vh = vp + bi * tk * ldv + vOffset + h * dk
+            let kh = kp + bi * kcap * ldk + kOffset + h * dk
+            let vh = vp + bi * kcap * ldv + vOffset + h * dk
             let p = pp + bh * tq * tk
             gemm(transposeB: true, m: tq, n: tk, k: dk, alpha: scale, qh, lda: ldq, kh, ldb: ldk, p, ldc: tk)
             for i in 0..<tq {
@@ -68,17 +70,17 @@ extension Tensor {
             let grads = inputs.map { $0.requiresGrad ? Tensor(zeros: $0.shape) : nil }
             func gradOf(_ t: Tensor) -> UnsafeMutablePointer<Float>? { grads[inputs.firstIndex { $0 === t }!]?.data }
             let dq = gradOf(q), dkp = gradOf(k), dv = gradOf(v)
-            let gp = g.data
+            let gp = g.data, pp = probs.data  // keeps probs alive until the backward
             Parallel.forRows(b * heads, rowCost: tq * tk * dk * 8) { bh in
                 let bi = bh / heads, h = bh % heads
                 let qh = qp + bi * tq * ldq + qOffset + h * dk
-                let kh = kp + bi * tk * ldk + kOffset + h * dk
-                let vh = vp + bi * tk * ldv + vOffset + h * dk
+                let kh = kp + bi * kcap * ldk + kOffset + h * dk
+                let vh = vp + bi * kcap * ldv + vOffset + h * dk
                 let p = pp + bh * tq * tk
                 let go = gp + bi * tq * d + h * dk
                 if let dv {  // dV = Pᵀ dO
                     gemm(transposeA: true, m: tk, n: dk, k: tq, p, lda: tk, go, ldb: d, beta: 1,
-                         dv + bi * tk * ldv + vOffset + h * dk, ldc: ldv)
+                         dv + bi * kcap * ldv + vOffset + h * dk, ldc: ldv)
                 }
                 guard dq != nil || dkp != nil else { return }
                 // dP = dO Vᵀ, then dS = softmax' · scale, in a scratch matrix.
@@ -91,7 +93,7 @@ extension Tensor {
                 }
                 if let dkp {  // dK = dSᵀ Q
                     gemm(transposeA: true, m: tk, n: dk, k: tq, ds, lda: tk, qh, ldb: ldq, beta: 1,
-                         dkp + bi * tk * ldk + kOffset + h * dk, ldc: ldk)
+                         dkp + bi * kcap * ldk + kOffset + h * dk, ldc: ldk)
                 }
             }
             return grads

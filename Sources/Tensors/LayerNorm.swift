@@ -40,7 +40,7 @@ extension Tensor {
         if let beta { inputs.append(beta) }
         return y.recorded(from: inputs) { g in
             let gx = Tensor(uninitialized: self.shape)
-            let gy = g.data, d = gx.data
+            let gy = g.data, d = gx.data, xh = xhat.data  // keeps xhat alive until the backward
             // dxhat = dy·gamma; dx = rstd · (dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))
             rstd.withUnsafeBufferPointer { rs in
                 let rsp = rs.baseAddress!

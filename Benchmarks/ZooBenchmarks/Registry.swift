@@ -1,0 +1,10 @@
+/// Every benchmark `zoo bench` knows, in the order `zoo bench all` runs them.
+/// To add one: write `SomethingBenchmark.swift` with a `static let benchmark: BenchmarkCase`
+/// (or a function returning one) and list it here.
+public enum Benchmarks {
+    public static var all: [BenchmarkCase] {
+        [
+            GemmBenchmark.benchmark,
+        ]
+    }
+}

@@ -1,0 +1,143 @@
+import Tensors
+
+/// A part of a network. Its parameters are found by reflection over stored properties, and named
+/// by the path of property names converted to snake_case (`selfAttn.inProjWeight` becomes
+/// `self_attn.in_proj_weight`), so names map one-to-one onto PyTorch state dicts.
+///
+/// A stored property is a parameter when it is a `Tensor` with `requiresGrad`; a submodule when it
+/// is a `Module`, an optional module, or an array of modules (named by index, as `nn.ModuleList`).
+public protocol Module: AnyObject {
+    /// Renames of stored properties in parameter names; an empty name flattens the child's
+    /// parameters into this module (e.g. a FeedForward whose linear1/linear2 sit directly in
+    /// PyTorch's TransformerEncoderLayer).
+    static var parameterNameOverrides: [String: String] { get }
+}
+
+extension Module {
+    public static var parameterNameOverrides: [String: String] { [:] }
+
+    /// Every parameter with its dotted name, each tensor once (a tied weight keeps its first name).
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        var seen = Set<ObjectIdentifier>()
+        var out: [(String, Tensor)] = []
+        visitParameters(prefix: "") { name, t in
+            if seen.insert(ObjectIdentifier(t)).inserted { out.append((name, t)) }
+        }
+        return out
+    }
+
+    public var parameters: [Tensor] { namedParameters.map(\.tensor) }
+
+    /// Total number of scalar parameters.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+
+    /// Every submodule, depth first, this one included.
+    public var modules: [any Module] {
+        var out: [any Module] = [self]
+        for child in childModules() { out += child.module.modules }
+        return out
+    }
+
+    /// Dropout on (training) or off (evaluation) in every submodule.
+    public func setTraining(_ on: Bool) {
+        for case let d as Dropout in modules { d.isTraining = on }
+    }
+
+    /// Forgets every parameter's gradient.
+    public func zeroGrad() { for p in parameters { p.grad = nil } }
+
+    func visitParameters(prefix: String, _ body: (String, Tensor) -> Void) {
+        let overrides = Self.parameterNameOverrides
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror {
+            for child in m.children {
+                guard let label = child.label else { continue }
+                let name = overrides[label] ?? snakeCase(label)
+                let full = name.isEmpty ? String(prefix.dropLast()) : prefix + name
+                visit(child.value, name: full, body)
+            }
+            mirror = m.superclassMirror
+        }
+    }
+
+    func childModules() -> [(name: String, module: any Module)] {
+        var out: [(String, any Module)] = []
+        var mirror: Mirror? = Mirror(reflecting: self)
+        while let m = mirror {
+            for child in m.children {
+                if let sub = child.value as? any Module {
+                    out.append((child.label ?? "", sub))
+                } else if let list = child.value as? [any Module] {
+                    for (i, sub) in list.enumerated() { out.append(("\(child.label ?? "").\(i)", sub)) }
+                }
+            }
+            mirror = m.superclassMirror
+        }
+        return out
+    }
+}
+
+private func visit(_ value: Any, name: String, _ body: (String, Tensor) -> Void) {
+    let prefix = name.isEmpty ? "" : name + "."
+    if let t = value as? Tensor {
+        if t.requiresGrad { body(name, t) }
+    } else if let m = value as? any Module {
+        m.visitParameters(prefix: prefix, body)
+    } else if let list = value as? [any Module] {
+        for (i, m) in list.enumerated() { m.visitParameters(prefix: prefix + "\(i).", body) }
+    }
+}
+
+/// `inProjWeight` → `in_proj_weight`, `linear1` → `linear1`.
+func snakeCase(_ s: String) -> String {
+    var out = ""
+    for ch in s {
+        if ch.isUppercase {
+            if !out.isEmpty { out.append("_") }
+            out.append(Character(ch.lowercased()))
+        } else {
+            out.append(ch)
+        }
+    }
+    return out
+}
+
+/// Errors loading weights into a module.
+public enum StateDictError: Error, CustomStringConvertible {
+    case missing([String])
+    case unexpected([String])
+    case shapeMismatch(name: String, expected: [Int], found: [Int])
+
+    public var description: String {
+        switch self {
+        case .missing(let names): "missing weights: \(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : "")"
+        case .unexpected(let names): "unexpected weights: \(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : "")"
+        case .shapeMismatch(let n, let e, let f): "weight \(n) has shape \(f), expected \(e)"
+        }
+    }
+}
+
+extension Module {
+    /// Copies weights by name into this module's parameters. `strict` also refuses names the
+    /// module does not have.
+    public func load(_ weights: [String: Tensor], strict: Bool = true) throws {
+        let named = namedParameters
+        let missing = named.map(\.name).filter { weights[$0] == nil }
+        if !missing.isEmpty { throw StateDictError.missing(missing) }
+        if strict {
+            let known = Set(named.map(\.name))
+            let extra = weights.keys.filter { !known.contains($0) }.sorted()
+            if !extra.isEmpty { throw StateDictError.unexpected(extra) }
+        }
+        for (name, p) in named {
+            let w = weights[name]!
+            guard w.shape == p.shape else { throw StateDictError.shapeMismatch(name: name, expected: p.shape, found: w.shape) }
+            p.assign(w)
+        }
+    }
+
+    /// The parameters by name (sharing storage with the module).
+    public var stateDict: [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: namedParameters.map { ($0.name, $0.tensor) })
+    }
+}

@@ -1,0 +1,81 @@
+import Tensors
+
+/// Keys and values of past positions for incremental decoding: self-attention appends one
+/// position per step; cross-attention computes the memory's keys and values once.
+public final class KVCache {
+    /// [B, capacity, 2·D]: each row is a position's key followed by its value.
+    var storage: Tensor?
+    /// Positions filled so far.
+    public private(set) var length = 0
+    public let capacity: Int
+
+    public init(capacity: Int) { self.capacity = capacity }
+
+    /// Forgets every cached position.
+    public func reset() { length = 0; storage = nil }
+
+    /// Appends `kv` [B, T, 2D] at the end.
+    func append(_ kv: Tensor) {
+        let b = kv.shape[0], t = kv.shape[1], w = kv.shape[2]
+        if storage == nil { storage = Tensor(zeros: [b, capacity, w]) }
+        precondition(length + t <= capacity, "KV cache full: \(length) + \(t) > \(capacity) positions")
+        let s = storage!
+        for bi in 0..<b {
+            (s.data + (bi * capacity + length) * w).update(from: kv.data + bi * t * w, count: t * w)
+        }
+        length += t
+    }
+}
+
+/// Multi-head attention (paper §3.2.2) with PyTorch's parameter layout: the query, key and value
+/// projections packed in `in_proj_weight` [3D, D], so self-attention is one GEMM and the fused
+/// attention kernel reads heads straight out of the packed result.
+public final class MultiHeadAttention: Module {
+    public let inProjWeight: Tensor
+    public let inProjBias: Tensor
+    public let outProj: Linear
+    public let heads: Int
+    public let dim: Int
+
+    public init(dim: Int, heads: Int, generator: inout RandomGenerator) {
+        precondition(dim % heads == 0, "model dimension \(dim) is not divisible by \(heads) heads")
+        self.dim = dim
+        self.heads = heads
+        // PyTorch: xavier_uniform_ on in_proj_weight, zero biases.
+        let bound = (6 / Float(dim + 3 * dim)).squareRoot()
+        inProjWeight = .uniform([3 * dim, dim], -bound, bound, generator: &generator, requiresGrad: true)
+        inProjBias = Tensor(zeros: [3 * dim], requiresGrad: true)
+        outProj = Linear(dim, dim, generator: &generator)
+        outProj.bias!.assign(Tensor(zeros: [dim]))
+    }
+
+    var headDim: Int { dim / heads }
+
+    /// Self-attention of x [B, T, D]; `cache` (inference) appends this step's keys and values and
+    /// attends over every cached position.
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none, cache: KVCache? = nil) -> Tensor {
+        let qkv = Tensor.linear(x, weight: inProjWeight, bias: inProjBias)
+        guard let cache else {
+            return outProj(.attention(q: qkv, k: qkv, kOffset: dim, v: qkv, vOffset: 2 * dim, heads: heads, headDim: headDim, mask: mask))
+        }
+        cache.append(qkv.slice(axis: 2, dim..<(3 * dim)))
+        let kv = cache.storage!
+        let out = Tensor.attention(q: qkv, k: kv, v: kv, vOffset: dim, heads: heads, headDim: headDim,
+                                   mask: mask, keyLength: cache.length)
+        return outProj(out)
+    }
+
+    /// Cross-attention of queries x [B, Tq, D] over `memory` [B, Tk, D]. With a cache, the memory's
+    /// keys and values are projected on the first call only.
+    public func callAsFunction(_ x: Tensor, memory: Tensor, mask: AttentionMask = .none, cache: KVCache? = nil) -> Tensor {
+        let q = Tensor.linear(x, weight: inProjWeight, bias: inProjBias, rows: 0..<dim)
+        let kv: Tensor
+        if let cache, let cached = cache.storage {
+            kv = cached
+        } else {
+            kv = Tensor.linear(memory, weight: inProjWeight, bias: inProjBias, rows: dim..<(3 * dim))
+            if let cache { cache.storage = kv }
+        }
+        return outProj(.attention(q: q, k: kv, v: kv, vOffset: dim, heads: heads, headDim: headDim, mask: mask))
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Tensors
+
+/// Something that updates parameters from their gradients.
+public protocol Optimizer: AnyObject {
+    var learningRate: Float { get set }
+    /// Applies one update from the parameters' current gradients (parameters without one are skipped).
+    func step()
+}
+
+/// Adam (Kingma & Ba 2015) with bias correction; with `decoupledWeightDecay` it is AdamW
+/// (Loshchilov & Hutter 2019), otherwise weight decay is L2 added to the gradient, as `torch.optim.Adam`.
+public final class Adam: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, eps: Float
+    public let weightDecay: Float
+    public let decoupledWeightDecay: Bool
+    /// First and second moment estimates, one per parameter.
+    public private(set) var m: [Tensor]
+    public private(set) var v: [Tensor]
+    public private(set) var stepCount = 0
+
+    public init(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
+        m = parameters.map { Tensor(zeros: $0.shape) }
+        v = parameters.map { Tensor(zeros: $0.shape) }
+    }
+
+    /// AdamW with PyTorch's default weight decay.
+    public static func adamW(parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                             eps: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
+        Adam(parameters: parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, eps: eps,
+             weightDecay: weightDecay, decoupledWeightDecay: true)
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Float(stepCount)
+        let c1 = 1 - Foundation.pow(beta1, t), c2 = 1 - Foundation.pow(beta2, t)
+        // p -= lr/c1 · m / (sqrt(v/c2) + eps), as torch.optim.Adam.
+        let stepSize = learningRate / c1, rc2 = 1 / c2.squareRoot()
+        let b1 = beta1, b2 = beta2, e = eps, wd = weightDecay, decoupled = decoupledWeightDecay, lr = learningRate
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            let pp = p.data, gp = g.data, mp = m[i].data, vp = v[i].data
+            Parallel.forRanges(p.count, grain: 16384) { r in
+                var j = r.lowerBound
+                let decay = 1 - lr * wd
+                while j < r.upperBound {
+                    var gj = gp[j]
+                    if wd != 0 {
+                        if decoupled { pp[j] *= decay } else { gj += wd * pp[j] }
+                    }
+                    let mj = b1 * mp[j] + (1 - b1) * gj
+                    let vj = b2 * vp[j] + (1 - b2) * gj * gj
+                    mp[j] = mj
+                    vp[j] = vj
+                    pp[j] -= stepSize * mj / (vj.squareRoot() * rc2 + e)
+                    j &+= 1
+                }
+            }
+        }
+    }
+
+    /// Restores the moments and step count (from a checkpoint).
+    public func restore(m: [Tensor], v: [Tensor], step: Int) {
+        precondition(m.count == parameters.count && v.count == parameters.count, "optimizer state does not match the parameters")
+        for i in parameters.indices { self.m[i].assign(m[i]); self.v[i].assign(v[i]) }
+        stepCount = step
+    }
+}
+
+/// Stochastic gradient descent with optional momentum and (L2) weight decay, as `torch.optim.SGD`.
+public final class SGD: Optimizer {
+    public let parameters: [Tensor]
+    public var learningRate: Float
+    public let momentum: Float
+    public let weightDecay: Float
+    private var velocity: [Tensor?]
+
+    public init(parameters: [Tensor], learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        velocity = Array(repeating: nil, count: parameters.count)
+    }
+
+    public func step() {
+        for (i, p) in parameters.enumerated() {
+            guard let g = p.grad else { continue }
+            let d = g.copy()
+            if weightDecay != 0 { for j in 0..<d.count { d.data[j] += weightDecay * p.data[j] } }
+            var update = d
+            if momentum != 0 {
+                if let buf = velocity[i] {
+                    for j in 0..<buf.count { buf.data[j] = momentum * buf.data[j] + d.data[j] }
+                    update = buf
+                } else {
+                    velocity[i] = d
+                }
+            }
+            for j in 0..<p.count { p.data[j] -= learningRate * update.data[j] }
+        }
+    }
+}
+
+/// Scales all gradients so their global L2 norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_);
+/// returns the norm before clipping.
+@discardableResult
+public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    var total: Double = 0
+    for p in parameters {
+        guard let g = p.grad else { continue }
+        var s: Double = 0
+        for j in 0..<g.count { s += Double(g.data[j]) * Double(g.data[j]) }
+        total += s
+    }
+    let norm = Float(total.squareRoot())
+    let scale = maxNorm / (norm + 1e-6)
+    if scale < 1 { for p in parameters { p.grad?.scaleInPlace(scale) } }
+    return norm
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `zoo` command: a thin front over the libraries; each subcommand lives in its own file.
+@main
+struct Zoo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zoo",
+        abstract: "A Transformer model zoo on a Swift tensor library.",
+        version: "0.1.0",
+        subcommands: [Bench.self, Demo.self]
+    )
+}

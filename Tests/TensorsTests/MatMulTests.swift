@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import Tensors
+
+extension TensorSuite {
+    @Suite struct MatMul {
+        /// op(A)·op(B) by the triple loop, batched over A's leading dimensions; a rank-2 B is shared.
+        func reference(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> [Double] {
+            let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
+            let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+            let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
+            let batch = a.count / (m * k), bBatched = b.count != k * n
+            let av = a.scalars, bv = b.scalars
+            var out: [Double] = []
+            for bi in 0..<batch {
+                let ao = bi * m * k, bo = bBatched ? bi * k * n : 0
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var s = 0.0
+                        for p in 0..<k {
+                            let x = transposeA ? av[ao + p * m + i] : av[ao + i * k + p]
+                            let y = transposeB ? bv[bo + j * k + p] : bv[bo + p * n + j]
+                            s += Double(x) * Double(y)
+                        }
+                        out.append(s)
+                    }
+                }
+            }
+            return out
+        }
+
+        /// A is [batch…, M=3, K=4] (stored [batch…, K, M] when transposed), B is [K, N=5] likewise.
+        func check(aBatch: [Int], bBatch: [Int], transposeA: Bool, transposeB: Bool,
+                   sourceLocation: SourceLocation = #_sourceLocation) {
+            let m = 3, k = 4, n = 5
+            let a = uniform(aBatch + (transposeA ? [k, m] : [m, k]), seed: 1)
+            let b = uniform(bBatch + (transposeB ? [n, k] : [k, n]), seed: 2)
+            let what = "matmul \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")"
+            let y = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+            #expect(y.shape == aBatch + [m, n], "\(what)", sourceLocation: sourceLocation)
+            expectClose(y, reference(a, b, transposeA: transposeA, transposeB: transposeB), what, sourceLocation: sourceLocation)
+            expectGradientsMatch([a, b], what, sourceLocation: sourceLocation) {
+                Tensor.matmul($0[0], $0[1], transposeA: transposeA, transposeB: transposeB)
+            }
+            // Each operand alone (the other a constant).
+            expectGradientsMatch([a], what + " (A only)", sourceLocation: sourceLocation) {
+                Tensor.matmul($0[0], b.detached(), transposeA: transposeA, transposeB: transposeB)
+            }
+            expectGradientsMatch([b], what + " (B only)", sourceLocation: sourceLocation) {
+                Tensor.matmul(a.detached(), $0[0], transposeA: transposeA, transposeB: transposeB)
+            }
+        }
+
+        @Test(arguments: [false, true], [false, true])
+        func twoD(transposeA: Bool, transposeB: Bool) {
+            check(aBatch: [], bBatch: [], transposeA: transposeA, transposeB: transposeB)
+        }
+
+        @Test(arguments: [false, true], [false, true])
+        func batched(transposeA: Bool, transposeB: Bool) {
+            check(aBatch: [2], bBatch: [2], transposeA: transposeA, transposeB: transposeB)
+            check(aBatch: [2, 3], bBatch: [2, 3], transposeA: transposeA, transposeB: transposeB)
+        }
+
+        @Test(arguments: [false, true], [false, true])
+        func batchedTimesShared(transposeA: Bool, transposeB: Bool) {
+            check(aBatch: [2], bBatch: [], transposeA: transposeA, transposeB: transposeB)
+            check(aBatch: [2, 3], bBatch: [], transposeA: transposeA, transposeB: transposeB)
+        }
+
+        /// Sizes past BLAS's small-matrix paths.
+        @Test func largerForward() {
+            let a = uniform([2, 37, 45], seed: 3), b = uniform([45, 29], seed: 4)
+            expectClose(Tensor.matmul(a, b), reference(a, b, transposeA: false, transposeB: false), abs: 1e-4, "matmul 37×45·45×29")
+        }
+
+        // MARK: linear
+
+        func referenceLinear(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, rows: Range<Int>) -> [Double] {
+            let inF = w.shape[1], xv = x.scalars, wv = w.scalars
+            var out: [Double] = []
+            for r in 0..<(x.count / inF) {
+                for o in rows {
+                    var s = bias.map { Double($0[flat: o]) } ?? 0
+                    for i in 0..<inF { s += Double(xv[r * inF + i]) * Double(wv[o * inF + i]) }
+                    out.append(s)
+                }
+            }
+            return out
+        }
+
+        @Test(arguments: [false, true], [nil, 2..<5] as [Range<Int>?])
+        func linear(withBias: Bool, rows: Range<Int>?) {
+            let x = uniform([2, 3, 4], seed: 5)
+            let w = uniform([6, 4], seed: 6)
+            let bias = withBias ? uniform([6], seed: 7) : nil
+            let what = "linear bias: \(withBias) rows: \(rows.map { "\($0)" } ?? "all")"
+            let y = Tensor.linear(x, weight: w, bias: bias, rows: rows)
+            #expect(y.shape == [2, 3, rows?.count ?? 6])
+            expectClose(y, referenceLinear(x, w, bias, rows: rows ?? 0..<6), what)
+            if let bias {
+                expectGradientsMatch([x, w, bias], what) { Tensor.linear($0[0], weight: $0[1], bias: $0[2], rows: rows) }
+            } else {
+                expectGradientsMatch([x, w], what) { Tensor.linear($0[0], weight: $0[1], bias: nil, rows: rows) }
+            }
+            // Rows outside the range get exactly zero gradient.
+            if let rows {
+                for o in 0..<6 where !rows.contains(o) {
+                    for i in 0..<4 { #expect(w.grad![flat: o * 4 + i] == 0) }
+                    if let bias { #expect(bias.grad![flat: o] == 0) }
+                }
+            }
+        }
+
+        /// The input alone, with the weight a constant (the path a frozen layer takes).
+        @Test func linearInputOnly() {
+            let x = uniform([5, 4], seed: 8), w = uniform([3, 4], seed: 9), bias = uniform([3], seed: 10)
+            expectGradientsMatch([x], "linear, x only") { Tensor.linear($0[0], weight: w, bias: bias) }
+            #expect(w.grad == nil && bias.grad == nil)
+        }
+    }
+}
