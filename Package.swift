@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Release builds target the machine's CPU so SIMD16<Float> lowers to AVX-512 (MACHINE-NOTES).
-let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+// The numeric modules are optimized even in debug builds (tests train small models), whole-module
+// in release; they target the machine's CPU so SIMD16<Float> lowers to AVX-512 (MACHINE-NOTES).
+let fast: [SwiftSetting] = [.unsafeFlags(["-O"]), .unsafeFlags(["-wmo"], .when(configuration: .release))]
 let native: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
 
 let package = Package(
@@ -20,14 +21,16 @@ let package = Package(
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fast + native),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fast + native),
-        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers"], path: "Benchmarks/ZooBenchmarks",
+        .target(name: "Tasks", dependencies: ["Layers"], swiftSettings: fast + native),
+        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tasks"], path: "Benchmarks/ZooBenchmarks",
                 swiftSettings: fast + native),
         .executableTarget(name: "zoo", dependencies: [
-            "Tensors", "Layers", "ZooBenchmarks",
+            "Tensors", "Layers", "Tasks", "ZooBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Layers"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -40,6 +40,10 @@ static void load(void) {
     p_get_threads = (get_threads_fn)dlsym(h, "openblas_get_num_threads");
     p_corename = (corename_fn)dlsym(h, "openblas_get_corename");
     if (!p_sgemm) snprintf(load_error, sizeof load_error, "OpenBLAS has no cblas_sgemm");
+    // The Swift side splits large products across cores itself (one thread pool for GEMM and
+    // element-wise work); OpenBLAS's own workers would spin in sched_yield between calls and
+    // compete with it on a 2-core machine.
+    if (p_set_threads) p_set_threads(1);
 }
 
 static void ensure(void) {

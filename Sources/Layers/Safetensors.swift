@@ -186,8 +186,9 @@ struct SafetensorsHeader {
 }
 
 /// Narrows to BFloat16 with round-to-nearest-even, exactly as PyTorch's
-/// `c10::detail::round_to_nearest_even`: NaN becomes the quiet NaN 0x7FC0, and finite values too
-/// large round to infinity.
+/// `c10::detail::round_to_nearest_even`: finite values too large round to infinity, and NaN
+/// becomes the quiet NaN 0x7FC0. (PyTorch's vectorized CPU conversion writes NaN as 0xFFFF
+/// instead; both read back as NaN. Every non-NaN value matches it bit for bit.)
 @inline(__always) func bfloat16Bits(_ value: Float) -> UInt16 {
     if value.isNaN { return 0x7FC0 }
     let bits = value.bitPattern

@@ -1,16 +1,32 @@
 /// How a tensor was made: its inputs, and a function from the output's gradient to the inputs'.
 final class Node {
     let inputs: [Tensor]
-    let backward: (Tensor) -> [Tensor?]
-    init(inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]) {
+    /// (gradient of the output, the output) → one gradient per input. The output is passed in,
+    /// not captured, so a tensor and its node never form a reference cycle.
+    let backward: (Tensor, Tensor) -> [Tensor?]
+    init(inputs: [Tensor], backward: @escaping (Tensor, Tensor) -> [Tensor?]) {
         self.inputs = inputs
         self.backward = backward
     }
 }
 
-/// Global switch for recording operations (see `withoutGradients`).
+import Foundation
+
+/// Whether operations are recorded (see `withoutGradients`). Per thread, as in PyTorch: one thread's
+/// inference must not switch off recording in another thread's training step (Swift Testing, for
+/// one, runs tests on many threads at once). Every thread starts with recording on.
 public enum GradMode {
-    nonisolated(unsafe) public static var isEnabled = true
+    public static var isEnabled: Bool {
+        get { pthread_getspecific(disabledKey) == nil }
+        set { pthread_setspecific(disabledKey, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
+    }
+
+    /// Non-nil on the threads where recording is off.
+    private static let disabledKey: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+        return key
+    }()
 }
 
 /// Runs `body` without recording operations: inference uses no memory for backward passes.
@@ -28,6 +44,13 @@ extension Tensor {
     @inline(__always)
     @discardableResult
     func recorded(from inputs: [Tensor], _ backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
+        recordedWithOutput(from: inputs) { g, _ in backward(g) }
+    }
+
+    /// As `recorded`, for a backward that needs the forward's output (it must not capture it).
+    @inline(__always)
+    @discardableResult
+    func recordedWithOutput(from inputs: [Tensor], _ backward: @escaping (Tensor, Tensor) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         node = Node(inputs: inputs, backward: backward)
@@ -69,7 +92,8 @@ extension Tensor {
                 }
                 continue
             }
-            let inputGrads = node.backward(g)
+            let inputGrads = node.backward(g, t)
+            t.node = nil  // the graph is used once: free its activations now (as PyTorch without retain_graph)
             for (input, ig) in zip(node.inputs, inputGrads) {
                 guard let ig, input.requiresGrad else { continue }
                 precondition(ig.count == input.count, "gradient \(ig.shape) for input \(input.shape)")

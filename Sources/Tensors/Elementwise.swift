@@ -159,7 +159,7 @@ func unaryBackward(_ g: Tensor, _ x: Tensor, _ y: Tensor, _ f: @escaping (Vec, V
 extension Tensor {
     public func exp() -> Tensor {
         let y = unaryForward(self, vexp)
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, _, y in g * y }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, _, y in g * y }] }
     }
 
     public func log() -> Tensor {
@@ -168,32 +168,32 @@ extension Tensor {
             for j in 0..<16 { r[j] = Foundation.log(v[j]) }
             return r
         }
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, x, _ in g / x }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, x, _ in g / x }] }
     }
 
     public func sqrt() -> Tensor {
         let y = unaryForward(self) { $0.squareRoot() }
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, _, y in g * 0.5 / y }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, _, y in g * 0.5 / y }] }
     }
 
     public func squared() -> Tensor {
         let y = unaryForward(self) { $0 * $0 }
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, x, _ in g * 2 * x }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, x, _ in g * 2 * x }] }
     }
 
     public func tanh() -> Tensor {
         let y = unaryForward(self, vtanh)
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, _, y in g * (1 - y * y) }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, _, y in g * (1 - y * y) }] }
     }
 
     public func sigmoid() -> Tensor {
         let y = unaryForward(self) { 1 / (1 + vexp(-$0)) }
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, _, y in g * y * (1 - y) }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, _, y in g * y * (1 - y) }] }
     }
 
     public func relu() -> Tensor {
         let y = unaryForward(self) { $0.replacing(with: 0, where: $0 .< 0) }
-        return y.recorded(from: [self]) { g in [unaryBackward(g, self, y) { g, x, _ in g.replacing(with: 0, where: x .<= 0) }] }
+        return y.recordedWithOutput(from: [self]) { g, y in [unaryBackward(g, self, y) { g, x, _ in g.replacing(with: 0, where: x .<= 0) }] }
     }
 
     /// GELU. `approximate: true` is the tanh form of Hendrycks & Gimpel (GPT-2's "gelu_new",
@@ -202,7 +202,7 @@ extension Tensor {
         if approximate {
             let c: Float = 0.7978845608028654  // sqrt(2/pi)
             let y = unaryForward(self) { x in 0.5 * x * (1 + vtanh(c * (x + 0.044715 * x * x * x))) }
-            return y.recorded(from: [self]) { g in
+            return y.recordedWithOutput(from: [self]) { g, y in
                 [unaryBackward(g, self, y) { g, x, _ in
                     let u = c * (x + 0.044715 * x * x * x)
                     let t = vtanh(u)
@@ -212,7 +212,7 @@ extension Tensor {
             }
         }
         let y = unaryForward(self) { x in 0.5 * x * (1 + verf(x * 0.7071067811865476)) }
-        return y.recorded(from: [self]) { g in
+        return y.recordedWithOutput(from: [self]) { g, y in
             [unaryBackward(g, self, y) { g, x, _ in
                 let cdf = 0.5 * (1 + verf(x * 0.7071067811865476))
                 let pdf = 0.3989422804014327 * vexp(-0.5 * x * x)

@@ -30,6 +30,8 @@ extension Tensor {
                     applyBinary(.add, outRow, bp, outRow, c)
                 } else if let gp {
                     applyBinary(.mul, xr, gp, outRow, c)
+                } else if let bp {
+                    applyBinary(.add, xr, bp, outRow, c)
                 } else {
                     outRow.update(from: xr, count: c)
                 }

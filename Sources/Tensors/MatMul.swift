@@ -1,12 +1,38 @@
 import CBLAS
+import Dispatch
 
 /// Row-major GEMM on raw pointers: C = alpha·op(A)·op(B) + beta·C, op(A) is m×k, op(B) is k×n.
-@inline(__always)
+///
+/// Large products are split into one block of rows (or columns) per core, each a single-threaded
+/// OpenBLAS call: the same thread pool then serves GEMM and the element-wise kernels.
 public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
                  _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                  beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-    zoo_sgemm(Int32(transposeA ? ZOO_TRANS : ZOO_NO_TRANS), Int32(transposeB ? ZOO_TRANS : ZOO_NO_TRANS),
-              Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    let ta = Int32(transposeA ? ZOO_TRANS : ZOO_NO_TRANS), tb = Int32(transposeB ? ZOO_TRANS : ZOO_NO_TRANS)
+    let parts = Parallel.cores
+    guard parts > 1, m &* n &* k >= 1 << 21, max(m, n) >= 64 * parts else {
+        zoo_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        return
+    }
+    if m >= n {
+        // Rows of C: rows of op(A) start at a row of A, or at a column when A is transposed.
+        let step = ((m + parts - 1) / parts + 15) & ~15
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = p * step, hi = min(m, lo + step)
+            guard lo < hi else { return }
+            zoo_sgemm(ta, tb, Int32(hi - lo), Int32(n), Int32(k), alpha, a + (transposeA ? lo : lo * lda), Int32(lda),
+                      b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
+        }
+    } else {
+        // Columns of C: columns of op(B) start at a column of B, or at a row when B is transposed.
+        let step = ((n + parts - 1) / parts + 15) & ~15
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = p * step, hi = min(n, lo + step)
+            guard lo < hi else { return }
+            zoo_sgemm(ta, tb, Int32(m), Int32(hi - lo), Int32(k), alpha, a, Int32(lda),
+                      b + (transposeB ? lo * ldb : lo), Int32(ldb), beta, c + lo, Int32(ldc))
+        }
+    }
 }
 
 /// The name of the kernel family OpenBLAS runs on this CPU (e.g. "SkylakeX").

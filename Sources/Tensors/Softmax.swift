@@ -64,7 +64,7 @@ extension Tensor {
         let y = Tensor(uninitialized: shape)
         let x = data, o = y.data
         Parallel.forRows(rows, rowCost: n * 4) { r in softmaxRow(x + r * n, o + r * n, n) }
-        return y.recorded(from: [self]) { g in
+        return y.recordedWithOutput(from: [self]) { g, y in
             let gx = Tensor(uninitialized: self.shape)
             let gy = g.data, yo = y.data, d = gx.data
             Parallel.forRows(rows, rowCost: n * 2) { r in softmaxBackwardRow(yo + r * n, gy + r * n, d + r * n, n) }
@@ -81,7 +81,7 @@ extension Tensor {
             let lse = logSumExpRow(x + r * n, n)
             applyScalarRight(.sub, x + r * n, lse, o + r * n, n)
         }
-        return y.recorded(from: [self]) { g in
+        return y.recordedWithOutput(from: [self]) { g, y in
             // dx = dy − softmax · Σdy
             let gx = Tensor(uninitialized: self.shape)
             let gy = g.data, yo = y.data, d = gx.data

@@ -25,13 +25,15 @@ public final class Storage: @unchecked Sendable {
     deinit { BufferPool.shared.give(base, count: count) }
 }
 
-/// Free lists of buffers by exact element count. Bounded per size so an unusual shape does not
+/// Free lists of buffers by exact element count, holding at most `maxCachedBytes` so unusual shapes do not
 /// pin memory forever.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private let lock = NSLock()
-    private let maxPerSize = 16
+    /// At most this many bytes wait in the pool; beyond it buffers go back to the system.
+    private let maxCachedBytes = 1 << 30
+    private var cachedBytes = 0
     /// Buffers smaller than this come straight from malloc, which is already fast for them.
     private let minPooled = 1024
 
@@ -39,6 +41,7 @@ final class BufferPool: @unchecked Sendable {
         if count >= minPooled {
             lock.lock()
             if let p = free[count]?.popLast() {
+                cachedBytes -= count * MemoryLayout<Float>.stride
                 lock.unlock()
                 return p
             }
@@ -56,8 +59,10 @@ final class BufferPool: @unchecked Sendable {
     func give(_ p: UnsafeMutablePointer<Float>, count: Int) {
         if count >= minPooled {
             lock.lock()
-            if free[count, default: []].count < maxPerSize {
+            let bytes = count * MemoryLayout<Float>.stride
+            if cachedBytes + bytes <= maxCachedBytes {
                 free[count, default: []].append(p)
+                cachedBytes += bytes
                 lock.unlock()
                 return
             }
@@ -71,6 +76,7 @@ final class BufferPool: @unchecked Sendable {
         lock.lock()
         let all = free
         free = [:]
+        cachedBytes = 0
         lock.unlock()
         for (_, list) in all { for p in list { free_(p) } }
     }

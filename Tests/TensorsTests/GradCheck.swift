@@ -9,9 +9,9 @@ import Tensors
 // MARK: - Inputs
 
 /// Uniform values in [lo, hi) from a fixed seed.
-func uniform(_ shape: [Int], seed: UInt64, _ lo: Float = -1, _ hi: Float = 1) -> Tensor {
+func uniform(_ shape: [Int], seed: UInt64, _ lo: Float = -1, _ hi: Float = 1, requiresGrad: Bool = false) -> Tensor {
     var g = RandomGenerator(seed: seed)
-    return Tensor.uniform(shape, lo, hi, generator: &g)
+    return Tensor.uniform(shape, lo, hi, generator: &g, requiresGrad: requiresGrad)
 }
 
 /// Standard normal values from a fixed seed.

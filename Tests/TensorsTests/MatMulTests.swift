@@ -74,6 +74,28 @@ extension TensorSuite {
             expectClose(Tensor.matmul(a, b), reference(a, b, transposeA: false, transposeB: false), abs: 1e-4, "matmul 37×45·45×29")
         }
 
+        /// Products big enough for `gemm` to split them across cores, by rows (M ≥ N) and by columns
+        /// (N > M): forward and both gradients against the triple loop.
+        @Test(arguments: [false, true], [false, true])
+        func largeProducts(transposeA: Bool, transposeB: Bool) {
+            for (m, n, k) in [(256, 96, 96), (96, 256, 96)] {
+                let what = "matmul \(m)×\(k)·\(k)×\(n) transposeA: \(transposeA) transposeB: \(transposeB)"
+                let a = uniform(transposeA ? [k, m] : [m, k], seed: 11, requiresGrad: true)
+                let b = uniform(transposeB ? [n, k] : [k, n], seed: 12, requiresGrad: true)
+                let g = uniform([m, n], seed: 13)
+                let c = Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                expectClose(c, reference(a, b, transposeA: transposeA, transposeB: transposeB), abs: 1e-4, what)
+                c.backward(g)
+                // dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, stored transposed where the operand is.
+                let da = transposeA ? reference(b, g, transposeA: transposeB, transposeB: true)
+                                    : reference(g, b, transposeA: false, transposeB: !transposeB)
+                let db = transposeB ? reference(g, a, transposeA: true, transposeB: transposeA)
+                                    : reference(a, g, transposeA: !transposeA, transposeB: false)
+                expectClose(a.grad!, da, abs: 1e-4, what + " dA")
+                expectClose(b.grad!, db, abs: 1e-4, what + " dB")
+            }
+        }
+
         // MARK: linear
 
         func referenceLinear(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, rows: Range<Int>) -> [Double] {
