@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "zoo", targets: ["zoo"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Layers", targets: ["Layers"]),
+        .library(name: "Tokenization", targets: ["Tokenization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,16 +22,19 @@ let package = Package(
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fast + native),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fast + native),
-        .target(name: "Tasks", dependencies: ["Layers"], swiftSettings: fast + native),
+        .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
+        .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),
+        .target(name: "Tasks", dependencies: ["Layers", "Tokenization"], swiftSettings: fast + native),
         .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tasks"], path: "Benchmarks/ZooBenchmarks",
                 swiftSettings: fast + native),
         .executableTarget(name: "zoo", dependencies: [
-            "Tensors", "Layers", "Tasks", "ZooBenchmarks",
+            "Tensors", "Layers", "Tokenization", "Tasks", "ZooBenchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Layers"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
     ],
     swiftLanguageModes: [.v5]
 )
