@@ -349,6 +349,42 @@ def losses_case(fname, seed):
     save(fname, tensors, cfg)
 
 
+def optimizers_case(fname, seed):
+    """Three steps of each optimizer from the same start on the same gradients.
+
+    Keys: `input.p0` [3,5] start, `input.g1..g3` gradients, `output.<opt>.step<k>` params
+    after step k, and `input.clip_grad` / `output.clip_grad` / `output.clip_norm` for
+    clip_grad_norm_(max_norm=1.0). Optimizer settings are in the config.
+    """
+    torch.manual_seed(seed)
+    p0 = torch.randn(3, 5)
+    grads = [torch.randn(3, 5) for _ in range(3)]
+    opts = {
+        "adam": (torch.optim.Adam, dict(lr=1e-2, betas=(0.9, 0.98), eps=1e-9, weight_decay=0.01)),
+        "adamw": (torch.optim.AdamW, dict(lr=1e-2, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1)),
+        "sgd": (torch.optim.SGD, dict(lr=0.1, momentum=0.9, weight_decay=1e-3)),
+    }
+    tensors = {"input.p0": p0}
+    for i, g in enumerate(grads):
+        tensors[f"input.g{i + 1}"] = g
+    for name, (cls, kw) in opts.items():
+        p = torch.nn.Parameter(p0.clone())
+        opt = cls([p], **kw)
+        for i, g in enumerate(grads):
+            p.grad = g.clone()
+            opt.step()
+            tensors[f"output.{name}.step{i + 1}"] = p.detach().clone()
+    q = torch.nn.Parameter(torch.zeros(4, 3))
+    q.grad = torch.randn(4, 3) * 2
+    tensors["input.clip_grad"] = q.grad.clone()
+    norm = torch.nn.utils.clip_grad_norm_([q], max_norm=1.0)
+    tensors["output.clip_grad"] = q.grad.clone()
+    tensors["output.clip_norm"] = norm.reshape([])
+    cfg = dict(module="optimizers", seed=seed,
+               **{k: {kk: list(vv) if isinstance(vv, tuple) else vv for kk, vv in v[1].items()} for k, v in opts.items()})
+    save(fname, tensors, cfg)
+
+
 def layers_misc_case(fname, seed):
     torch.manual_seed(seed)
     x = torch.randn(3, 7) * 2.0
@@ -426,6 +462,7 @@ def main():
     transformer_case("transformer_tiny.safetensors", 1008, lengths=[5, 3])
     losses_case("losses.safetensors", 1009)
     layers_misc_case("layers_misc.safetensors", 1010)
+    optimizers_case("optimizers.safetensors", 1011)
     if not check():
         sys.exit(1)
 
