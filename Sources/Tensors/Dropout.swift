@@ -1,23 +1,29 @@
 extension Tensor {
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1/(1−p).
-    /// The mask comes from `generator`, so a fixed seed repeats the same mask.
+    /// One draw from `generator` seeds a counter-based hash (splitmix64 of seed + index), so the
+    /// mask is the same for a given seed however the work is split across cores.
     public func dropout(_ p: Float, generator: inout RandomGenerator) -> Tensor {
         if p <= 0 { return self }
         precondition(p < 1, "dropout probability \(p) must be below 1")
         let scale = 1 / (1 - p)
+        let seed = generator.next()
+        let threshold = UInt32(Double(p) * 16_777_216)
         let mask = Tensor(uninitialized: shape)
-        let m = mask.data
-        // Two 24-bit uniforms from each 64-bit draw.
-        let threshold = UInt64(Double(p) * 16_777_216)
-        var i = 0
-        while i + 1 < count {
-            let r = generator.next()
-            m[i] = (r >> 40) < threshold ? 0 : scale
-            m[i + 1] = ((r >> 16) & 0xFF_FFFF) < threshold ? 0 : scale
-            i += 2
+        let y = Tensor(uninitialized: shape)
+        let m = mask.data, x = data, o = y.data
+        Parallel.forRanges(count, grain: 16384) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                var z = seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                z ^= z >> 31
+                let keep: Float = UInt32(truncatingIfNeeded: z >> 40) < threshold ? 0 : scale
+                m[i] = keep
+                o[i] = x[i] * keep
+                i &+= 1
+            }
         }
-        if i < count { m[i] = (generator.next() >> 40) < threshold ? 0 : scale }
-        let y = binaryForward(.mul, self, mask)
         return y.recorded(from: [self]) { g in [binaryForward(.mul, g, mask)] }
     }
 
