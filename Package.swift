@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
@@ -24,7 +25,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fast + native),
         .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
         .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),
-        .target(name: "Tasks", dependencies: ["Layers", "Tokenization"], swiftSettings: fast + native),
+        .target(name: "Tasks", dependencies: ["Layers", "Tokenization", .product(name: "Yams", package: "Yams")], swiftSettings: fast + native),
         .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tasks"], path: "Benchmarks/ZooBenchmarks",
                 swiftSettings: fast + native),
         .executableTarget(name: "zoo", dependencies: [
