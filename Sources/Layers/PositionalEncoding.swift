@@ -31,6 +31,12 @@ public final class PositionalEncoding: Module {
         }
     }
 
+    /// Encodings of the given positions, `shape + [D]`.
+    public func callAsFunction(ids: [Int32], shape: [Int]) -> Tensor {
+        precondition(ids.allSatisfy { $0 >= 0 && Int($0) < maxLength }, "a position is beyond the model's maximum length \(maxLength)")
+        return table.gatherRows(ids, shape: shape)
+    }
+
     /// Encodings of positions `offset ..< offset + length`, [length, D].
     public func callAsFunction(length: Int, offset: Int = 0) -> Tensor {
         precondition(offset + length <= maxLength, "position \(offset + length) beyond the model's maximum length \(maxLength)")

@@ -33,12 +33,14 @@ public final class LanguageModel: Module {
     }
 
     /// Logits [B, T, V] for ids [B, T]. With `caches` the ids are the positions after `offset`
-    /// only; `padding` [B·(offset+T)] marks padded key positions (left-padded prompts).
+    /// only; `padding` [B·(offset+T)] marks padded key positions (left-padded prompts), and
+    /// `positionIds` [B·T] gives each row its own positions (so padding does not shift them).
     public func callAsFunction(_ ids: [Int32], shape: [Int], offset: Int = 0, padding: [Bool]? = nil,
-                               caches: [KVCache]? = nil) -> Tensor {
+                               caches: [KVCache]? = nil, positionIds: [Int32]? = nil) -> Tensor {
         var x = embedding(ids, shape: shape)
         if config.scaleEmbeddings { x = x * Float(config.dModel).squareRoot() }
-        x = dropout(x + positions(length: shape[1], offset: offset))
+        let pos = positionIds.map { positions(ids: $0, shape: shape) } ?? positions(length: shape[1], offset: offset)
+        x = dropout(x + pos)
         let h = decoder(x, padding: padding, caches: caches)
         return .linear(h, weight: embedding.weight, bias: nil)
     }

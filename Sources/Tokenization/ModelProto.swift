@@ -9,6 +9,9 @@ public struct ModelProto: Equatable, Sendable {
     public var denormalizerSpec: NormalizerSpec?
     /// Wire bytes of fields this struct does not model (e.g. self_test_data), in order.
     public var unknownFields: [UInt8] = []
+    /// Which of trainer_spec (2) and normalizer_spec (3) the file carried; sentencepiece
+    /// always writes both. Metadata for byte-exact round trips, ignored by `==`.
+    public var presence = WirePresence([2, 3])
 
     public init() {}
 
@@ -16,6 +19,11 @@ public struct ModelProto: Equatable, Sendable {
         public var piece: String
         public var score: Float
         public var type: PieceType
+        /// Wire bytes of fields not modelled above (extensions), in order.
+        public var unknownFields: [UInt8] = []
+        /// Fields present on the wire even if they hold the default; sentencepiece always
+        /// writes piece (1) and score (2), and type (3) only when it is not NORMAL.
+        public var presence = WirePresence([1, 2])
         public init(_ piece: String, score: Float, type: PieceType = .normal) {
             self.piece = piece
             self.score = score
@@ -76,6 +84,9 @@ public struct TrainerSpec: Equatable, Sendable {
     public var trainExtremelyLargeCorpus = false
     /// Wire bytes of TrainerSpec fields not modelled above, in order.
     public var unknownFields: [UInt8] = []
+    /// Fields the file carried even though they hold the default value (proto2 presence),
+    /// so a model read and written again is byte-identical. Ignored by `==`.
+    public var presence = WirePresence()
     public init() {}
 }
 
@@ -95,5 +106,7 @@ public struct NormalizerSpec: Equatable, Sendable {
     public var normalizationRuleTsv = ""
     /// Wire bytes of fields not modelled above, in order.
     public var unknownFields: [UInt8] = []
+    /// Fields the file carried even though they hold the default value. Ignored by `==`.
+    public var presence = WirePresence()
     public init() {}
 }

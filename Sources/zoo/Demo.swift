@@ -12,7 +12,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         print("OpenBLAS core: \(blasCoreName)")
         let n = 512
-        let (gflops, _) = try GemmBenchmark.measure(n: n, rounds: 21)
+        let (gflops, _, _) = try GemmBenchmark.measure(n: n, rounds: 21)
         print("Tensor.matmul \(n)x\(n) · \(n)x\(n): \(String(format: "%.1f", gflops)) GFLOP/s")
     }
 }

@@ -1,0 +1,27 @@
+/// Problems finding, reading or writing zoo entries; each message is one line naming the file.
+public enum ZooError: Error, CustomStringConvertible, Equatable {
+    case unknownModel(String, root: String, known: [String])
+    case missingFile(String)
+    case badEntry(path: String, reason: String)
+    case unknownTokenizerKind(String, known: [String])
+    case wrongTask(model: String, expected: String, found: String)
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownModel(let name, let root, let known):
+            let list = known.isEmpty ? "the zoo is empty" : "known: \(known.joined(separator: ", "))"
+            return "no model '\(name)': not a directory with a config.json, nor an entry of \(root)/ (\(list))"
+        case .missingFile(let path):
+            return "\(path): no such file"
+        case .badEntry(let path, let reason):
+            return "\(path): \(reason)"
+        case .unknownTokenizerKind(let kind, let known):
+            return "unknown tokenizer kind '\(kind)' (known: \(known.joined(separator: ", ")))"
+        case .wrongTask(let model, let expected, let found):
+            return "model '\(model)' is a \(found) model; this needs a \(expected) model"
+        case .cannotWrite(let path, let reason):
+            return "\(path): cannot write: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Tasks
+
+/// `zoo run RECIPE`: trains a task recipe end to end and exports the model to the zoo.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a task recipe end to end: data, tokenizer, model, evaluation, export to the zoo.",
+        discussion: """
+            The recipe (YAML) names the task, data, tokenizer, model, training, evaluation and \
+            export; see Recipes/ for examples. A missing SentencePiece tokenizer is trained and \
+            saved where the recipe says. Progress goes to stderr (a bar on a terminal); the JSON-lines \
+            log train.jsonl, the training curve loss.svg and checkpoint.safetensors go to the work \
+            directory. After the last step the model is evaluated and written to the zoo with its card.
+
+            --resume continues from the work directory's last checkpoint exactly as if the run had \
+            never stopped (same batches, dropout masks and losses), given the same recipe and --steps.
+
+            Example:
+              zoo run Recipes/gpt-kjv.yaml
+              zoo run Recipes/gpt-kjv.yaml --steps 200 --out Zoo/gpt-kjv-short
+              zoo run Recipes/gpt-kjv.yaml --resume
+            """
+    )
+
+    @Argument(help: "The recipe file (YAML).")
+    var recipe: String
+
+    @Option(help: "Train for N optimizer steps instead of the recipe's (the schedule follows).")
+    var steps: Int?
+
+    @Option(help: "The zoo entry to write (default: Zoo/<the recipe's export name>).")
+    var out: String?
+
+    @Option(help: "The directory for the log, the loss plot and checkpoints (default: .runs/<recipe name>).")
+    var work: String?
+
+    @Flag(help: "Continue from the last checkpoint in the work directory.")
+    var resume = false
+
+    func validate() throws {
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+    }
+
+    func run() throws {
+        let recipe = try RecipeLoader.load(path: self.recipe)
+        let options = RecipeRun.Options(steps: steps, output: out.map { URL(fileURLWithPath: $0) },
+                                        workDirectory: work.map { URL(fileURLWithPath: $0) }, resume: resume)
+        let result = try RecipeRun.run(recipe, options: options)
+        let s = result.summary
+        let metrics = s.validation.keys.sorted().map { "\($0) \(String(format: "%.4f", s.validation[$0]!))" }.joined(separator: ", ")
+        let place = result.entry.map { $0.directory.relativePath } ?? result.workDirectory.relativePath
+        print("\(place): \(metrics.isEmpty ? "no validation metrics" : metrics) after \(s.steps) steps, "
+              + "\(s.tokens) tokens, \(ProgressBar.duration(s.wallSeconds))")
+    }
+}
