@@ -52,6 +52,12 @@ public struct TrainerOptions: Sendable, Equatable {
     public var unkSurface = " \u{2047} "
     /// Unigram: how many substrings seed the EM vocabulary.
     public var seedSentencepieceSize = 1_000_000
+    /// Unigram (not a sentencepiece option): also seed with the longest valid prefix of repeated
+    /// substrings that are not valid pieces themselves. sentencepiece seeds only with the
+    /// substrings that end a suffix-tree node, so a word always followed by a space ("▁This" in
+    /// "▁This▁...") is never a seed and its piece never learned. Off by default to match
+    /// sentencepiece; on, held-out KJV/WEB text took 1-4% fewer tokens.
+    public var seedValidPrefixes = false
     /// Unigram: fraction of the vocabulary kept by each pruning round.
     public var shrinkingFactor: Double = 0.75
     /// Unigram: EM iterations between pruning rounds.

@@ -89,29 +89,25 @@ struct UnigramTrainer {
         var candidates: [Candidate] = []
         let maxLength = Int32(options.maxSentencepieceLength)
         var ordinal: Int32 = 0
-        let truncate = ProcessInfo.processInfo.environment["EXP_TRUNC"] != nil
-        let onlyInvalid = ProcessInfo.processInfo.environment["EXP_ONLYINV"] != nil
+        let prefixes = options.seedValidPrefixes
         var piece = [UInt32](repeating: 0, count: Int(maxLength))
         text.withUnsafeBufferPointer { t in
             sa.withUnsafeBufferPointer { s in
                 SuffixArray.forEachInternalNode(text: text, sa: sa) { node in
                     defer { ordinal += 1 }
                     var length = node.depth
-                    if truncate {
-                        if node.parentDepth >= maxLength { return }
-                        if onlyInvalid && length > maxLength { return }
-                        length = min(length, maxLength)
+                    if prefixes && length <= maxLength {
+                        // The longest valid prefix longer than the parent's string (shorter ones
+                        // belong to ancestors), e.g. "▁This" for a node "▁This▁" that is invalid.
                         let offset = Int(s[Int(node.left)])
                         var k = 0
-                        while k < Int(length) {
-                            let r = t[offset + k]
-                            if r == 0 { break }
-                            piece[k] = symbols[Int(r)]
+                        while k < Int(length) && t[offset + k] != 0 {
+                            piece[k] = symbols[Int(t[offset + k])]
                             k += 1
                         }
                         length = Int32(k)
                         while length > node.parentDepth && !base.isValidPiece(piece[0..<Int(length)]) { length -= 1 }
-                        if length <= node.parentDepth || length <= 1 { return }
+                        if length <= node.parentDepth { return }
                     }
                     if length <= 1 || length > maxLength { return }
                     let offset = Int(s[Int(node.left)])

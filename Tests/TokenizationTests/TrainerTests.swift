@@ -114,7 +114,17 @@ import Testing
 
         let ours = Self.tokensPerLine(ids), theirs = Self.expected["unigram"]!.tokensPerLine
         #expect(abs(ours / theirs - 1) < 0.01, "ours \(ours) vs sentencepiece \(theirs) tokens per line")
-        _ = tokenizer
+        #expect(tokenizer.encode("In the beginning God created the heaven and the earth.").count < 20)
+    }
+
+    @Test func seedingWithValidPrefixesCompressesBetter() throws {
+        var options = Self.options("unigram")
+        options.seedValidPrefixes = true
+        let model = try SentencePieceTrainer.train(sentences: Self.corpus, options: options)
+        let tokenizer = try SentencePieceTokenizer(model: model)
+        let ours = Self.tokensPerLine(Self.heldout.map { tokenizer.encode($0) })
+        let theirs = Self.expected["unigram"]!.tokensPerLine
+        #expect(ours < theirs, "ours \(ours) vs sentencepiece \(theirs) tokens per line")
     }
 
     @Test func bpeLearnsSentencepiecesMergesPieceForPiece() throws {
