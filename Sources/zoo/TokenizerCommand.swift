@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Tokenization
+
+/// `zoo tokenizer train|encode|decode`: SentencePiece-compatible tokenizers.
+struct TokenizerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenizer",
+        abstract: "Train, apply and invert SentencePiece-compatible tokenizers (.model files).",
+        discussion: """
+        Models load in Python's sentencepiece and give the same ids there; models trained by \
+        Python's sentencepiece load here.
+
+        Examples:
+          zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 --model-type unigram --out Tokenizers/kjv.model
+          echo "In the beginning" | zoo tokenizer encode --model Tokenizers/kjv.model
+          echo "In the beginning" | zoo tokenizer encode --model Tokenizers/kjv.model --ids | zoo tokenizer decode --model Tokenizers/kjv.model --ids
+        """,
+        subcommands: [Train.self, Encode.self, Decode.self]
+    )
+
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Train a unigram or BPE model on a text file (one sentence a line).")
+
+        @Option(help: "Training text, one sentence a line.") var input: String
+        @Option(help: "Vocabulary size, special pieces included.") var vocabSize: Int
+        @Option(help: "unigram or bpe.") var modelType: String = "unigram"
+        @Option(help: "Where to write the .model file.") var out: String
+        @Option(help: "Fraction of characters the vocabulary must cover (rarer ones become <unk> or bytes).") var characterCoverage: Double = 0.9995
+        @Flag(help: "Spell unknown characters as UTF-8 byte pieces <0xNN> instead of <unk>.") var byteFallback = false
+        @Option(help: "Normalization: nmt_nfkc, nfkc, nmt_nfkc_cf, nfkc_cf or identity.") var normalization: String = "nmt_nfkc"
+        @Option(help: "Longest piece in characters.") var maxPieceLength: Int = 16
+        @Option(help: "Pieces always kept whole (comma-separated).") var userDefinedSymbols: String?
+        @Flag(help: "Split numbers into single digits.") var splitDigits = false
+
+        func validate() throws {
+            guard ["unigram", "bpe"].contains(modelType) else { throw ValidationError("--model-type must be unigram or bpe, not '\(modelType)'") }
+            guard vocabSize > 3 else { throw ValidationError("--vocab-size must be larger than 3") }
+            guard characterCoverage > 0 && characterCoverage <= 1 else { throw ValidationError("--character-coverage must be in (0, 1]") }
+        }
+
+        func run() throws {
+            var options = TrainerOptions(vocabSize: vocabSize, modelType: modelType == "bpe" ? .bpe : .unigram)
+            options.characterCoverage = characterCoverage
+            options.byteFallback = byteFallback
+            options.normalizationRuleName = normalization
+            options.maxSentencepieceLength = maxPieceLength
+            options.splitDigits = splitDigits
+            if let userDefinedSymbols { options.userDefinedSymbols = userDefinedSymbols.split(separator: ",").map(String.init) }
+            let report = try SentencePieceTrainer.trainWithReport(inputFile: input, options: options)
+            try report.model.write(to: out)
+            var note = "\(out): \(report.model.pieces.count) pieces from \(report.sentences) sentences in \(String(format: "%.1f", report.seconds)) s"
+            if report.linesWithInvalidUTF8 > 0 { note += "; \(report.linesWithInvalidUTF8) lines had invalid UTF-8 (replaced by U+FFFD)" }
+            if report.linesTooLong > 0 { note += "; \(report.linesTooLong) lines too long were skipped" }
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+        }
+    }
+
+    struct Encode: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Tokenize standard input, one line per line, into pieces (or ids).")
+        @Option(help: "A .model file.") var model: String
+        @Flag(help: "Print ids instead of pieces.") var ids = false
+
+        func run() throws {
+            let tokenizer = try SentencePieceTokenizer(contentsOf: model)
+            var out = ""
+            while let line = readLine(strippingNewline: true) {
+                out += ids ? tokenizer.encode(line).map(String.init).joined(separator: " ") : tokenizer.encodePieces(line).joined(separator: " ")
+                out += "\n"
+                if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
+            }
+            print(out, terminator: "")
+        }
+    }
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Turn pieces (or ids) on standard input back into text, one line per line.")
+        @Option(help: "A .model file.") var model: String
+        @Flag(help: "Read ids instead of pieces.") var ids = false
+
+        func run() throws {
+            let tokenizer = try SentencePieceTokenizer(contentsOf: model)
+            var lineNumber = 0
+            while let line = readLine(strippingNewline: true) {
+                lineNumber += 1
+                let fields = line.split(separator: " ").map(String.init)
+                if ids {
+                    var values: [Int32] = []
+                    for f in fields {
+                        guard let v = Int32(f), v >= 0, Int(v) < tokenizer.vocabularySize else {
+                            throw ValidationError("standard input line \(lineNumber): '\(f)' is not an id of this model (0..<\(tokenizer.vocabularySize))")
+                        }
+                        values.append(v)
+                    }
+                    print(tokenizer.decode(values))
+                } else {
+                    print(tokenizer.decodePieces(fields))
+                }
+            }
+        }
+    }
+}
