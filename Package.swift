@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
         .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),
         .target(name: "Tasks", dependencies: ["Layers", "Tokenization", .product(name: "Yams", package: "Yams")], swiftSettings: fast + native),
-        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tasks"], path: "Benchmarks/ZooBenchmarks",
+        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tokenization", "Tasks"], path: "Benchmarks/ZooBenchmarks",
                 swiftSettings: fast + native),
         .executableTarget(name: "zoo", dependencies: [
             "Tensors", "Layers", "Tokenization", "Tasks", "ZooBenchmarks",

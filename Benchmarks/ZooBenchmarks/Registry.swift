@@ -5,9 +5,9 @@ public enum Benchmarks {
     public static var all: [BenchmarkCase] {
         [
             GemmBenchmark.benchmark,
-            GemmShapesProbe.benchmark,
             Seq2SeqTrainingBenchmark.benchmark(Seq2SeqTrainingBenchmark.small),
             Seq2SeqTrainingBenchmark.benchmark(Seq2SeqTrainingBenchmark.base),
+            TokenizerBenchmark.benchmark,
         ]
     }
 }
