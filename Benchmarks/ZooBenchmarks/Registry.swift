@@ -8,6 +8,9 @@ public enum Benchmarks {
             Seq2SeqTrainingBenchmark.benchmark(Seq2SeqTrainingBenchmark.small),
             Seq2SeqTrainingBenchmark.benchmark(Seq2SeqTrainingBenchmark.base),
             TokenizerBenchmark.benchmark,
+            GPTBenchmarks.generation(name: "generate-124m", config: GPTBenchmarks.gpt2Small),
+            GPTBenchmarks.generation(name: "generate-small", config: GPTBenchmarks.small),
+            GPTBenchmarks.trainChar,
         ]
     }
 }

@@ -8,12 +8,14 @@
 
 typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *,
                          int, float, float *, int);
+typedef void (*sgemv_fn)(int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
 typedef void (*set_threads_fn)(int);
 typedef int (*get_threads_fn)(void);
 typedef char *(*corename_fn)(void);
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static sgemm_fn p_sgemm;
+static sgemv_fn p_sgemv;
 static set_threads_fn p_set_threads;
 static get_threads_fn p_get_threads;
 static corename_fn p_corename;
@@ -36,10 +38,14 @@ static void load(void) {
         return;
     }
     p_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
+    p_sgemv = (sgemv_fn)dlsym(h, "cblas_sgemv");
     p_set_threads = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
     p_get_threads = (get_threads_fn)dlsym(h, "openblas_get_num_threads");
     p_corename = (corename_fn)dlsym(h, "openblas_get_corename");
-    if (!p_sgemm) snprintf(load_error, sizeof load_error, "OpenBLAS has no cblas_sgemm");
+    if (!p_sgemm || !p_sgemv) {
+        p_sgemm = NULL;
+        snprintf(load_error, sizeof load_error, "OpenBLAS has no cblas_sgemm or cblas_sgemv");
+    }
     // The Swift side splits large products across cores itself (one thread pool for GEMM and
     // element-wise work); OpenBLAS's own workers would spin in sched_yield between calls and
     // compete with it on a 2-core machine.
@@ -68,6 +74,11 @@ void zoo_sgemm(int transA, int transB, int m, int n, int k, float alpha, const f
                const float *b, int ldb, float beta, float *c, int ldc) {
     ensure();
     p_sgemm(101 /* CblasRowMajor */, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void zoo_sgemv(int transA, int m, int n, float alpha, const float *a, int lda, const float *x, float beta, float *y) {
+    ensure();
+    p_sgemv(101, transA, m, n, alpha, a, lda, x, 1, beta, y, 1);
 }
 
 void zoo_sgemm_batched(int transA, int transB, int m, int n, int k, float alpha, const float *a,

@@ -111,7 +111,7 @@ func vsum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = Vec()
     var i = 0
     while i &+ 16 <= n { acc += load(p + i); i &+= 16 }
-    var s = acc.sum()
+    var s = hsum(acc)
     while i < n { s += p[i]; i &+= 1 }
     return s
 }
@@ -129,8 +129,24 @@ func vmax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
             acc.replace(with: v, where: v .> acc)
             i &+= 16
         }
-        m = acc.max()
+        m = hmax(acc)
     }
     while i < n { if p[i] > m { m = p[i] }; i &+= 1 }
     return m
+}
+
+/// Horizontal sum of 16 lanes by halving (`SIMD.sum()` is a generic call that is not inlined).
+@inline(__always) func hsum(_ v: Vec) -> Float {
+    let h8 = v.lowHalf + v.highHalf
+    let h4 = h8.lowHalf + h8.highHalf
+    let h2 = h4.lowHalf + h4.highHalf
+    return h2[0] + h2[1]
+}
+
+/// Horizontal maximum of 16 lanes by halving.
+@inline(__always) func hmax(_ v: Vec) -> Float {
+    let h8 = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+    let h4 = h8.lowHalf.replacing(with: h8.highHalf, where: h8.highHalf .> h8.lowHalf)
+    let h2 = h4.lowHalf.replacing(with: h4.highHalf, where: h4.highHalf .> h4.lowHalf)
+    return Swift.max(h2[0], h2[1])
 }

@@ -18,7 +18,7 @@ extension Tensor {
                 var acc = Vec()
                 var i = 0
                 while i &+ 16 <= c { let d = load(row + i) - mv; acc += d * d; i &+= 16 }
-                var v = acc.sum()
+                var v = hsum(acc)
                 while i < c { let d = row[i] - mean; v += d * d; i &+= 1 }
                 let s = 1 / (v / Float(c) + eps).squareRoot()
                 rsp[r] = s
@@ -56,7 +56,7 @@ extension Tensor {
                         a2 += dxh * load(xr + i)
                         i &+= 16
                     }
-                    var s1 = a1.sum(), s2 = a2.sum()
+                    var s1 = hsum(a1), s2 = hsum(a2)
                     while i < c {
                         let dxh = dyr[i] * (gp?[i] ?? 1)
                         s1 += dxh; s2 += dxh * xr[i]

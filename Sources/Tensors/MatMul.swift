@@ -10,6 +10,13 @@ public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: 
                  beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
     let ta = Int32(transposeA ? ZOO_TRANS : ZOO_NO_TRANS), tb = Int32(transposeB ? ZOO_TRANS : ZOO_NO_TRANS)
     let parts = Parallel.cores
+    if m == 1 && (!transposeA || lda == 1) {
+        // A row vector times a matrix (a decoding step) is bound by reading the matrix once:
+        // OpenBLAS's GEMM would pack it first and its GEMV kernels are slow on this CPU, so we
+        // stream the rows with SIMD dot products, split across cores.
+        rowVectorProduct(transposeB: transposeB, n: n, k: k, alpha: alpha, a, b, ldb: ldb, beta: beta, c)
+        return
+    }
     guard parts > 1, m &* n &* k >= 1 << 21, max(m, n) >= 64 * parts else {
         zoo_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         return
@@ -134,6 +141,48 @@ extension Tensor {
                 gbias = t
             }
             return bias == nil ? [gx, gw] : [gx, gw, gbias]
+        }
+    }
+}
+
+/// c[n] = alpha · a[k] · op(B) + beta · c, with op(B) k×n.
+func rowVectorProduct(transposeB: Bool, n: Int, k: Int, alpha: Float, _ a: UnsafePointer<Float>,
+                      _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>) {
+    if transposeB {
+        // B is n×k: c[i] = dot(B[i, :], a).
+        Parallel.forRows(n, rowCost: k) { i in
+            let row = b + i &* ldb
+            var s0 = Vec(), s1 = Vec(), s2 = Vec(), s3 = Vec()
+            var j = 0
+            while j &+ 64 <= k {
+                s0 += load(row + j) * load(a + j)
+                s1 += load(row + (j &+ 16)) * load(a + (j &+ 16))
+                s2 += load(row + (j &+ 32)) * load(a + (j &+ 32))
+                s3 += load(row + (j &+ 48)) * load(a + (j &+ 48))
+                j &+= 64
+            }
+            while j &+ 16 <= k { s0 += load(row + j) * load(a + j); j &+= 16 }
+            var dot = hsum((s0 + s1) + (s2 + s3))
+            while j < k { dot += row[j] * a[j]; j &+= 1 }
+            c[i] = beta == 0 ? alpha * dot : alpha * dot + beta * c[i]
+        }
+    } else {
+        // B is k×n: c = Σ_j a[j] · B[j, :], over column blocks so each core owns its outputs.
+        let block = 256
+        let blocks = (n + block - 1) / block
+        Parallel.forRows(blocks, rowCost: block * k) { blk in
+            let lo = blk * block, hi = Swift.min(n, lo + block)
+            let out = c + lo
+            if beta == 0 { out.update(repeating: 0, count: hi - lo) } else if beta != 1 {
+                for i in 0..<(hi - lo) { out[i] *= beta }
+            }
+            for j in 0..<k {
+                let s = Vec(repeating: alpha * a[j])
+                let row = b + j &* ldb + lo
+                var i = 0
+                while i &+ 16 <= hi - lo { store(load(out + i) + s * load(row + i), out + i); i &+= 16 }
+                while i < hi - lo { out[i] += alpha * a[j] * row[i]; i &+= 1 }
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n
         for j in 0..<(n &- i) { y[i &+ j] = e[j] }
         acc += e
     }
-    let inv = 1 / acc.sum()
+    let inv = 1 / hsum(acc)
     i = 0
     while i &+ 16 <= n { store(load(y + i) * inv, y + i); i &+= 16 }
     while i < n { y[i] *= inv; i &+= 1 }
@@ -33,12 +33,12 @@ func logSumExpRow(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     var acc = Vec()
     var i = 0
     while i &+ 16 <= n { acc += vexp(load(x + i) - mv); i &+= 16 }
-    var s = acc.sum()
+    var s = hsum(acc)
     if i < n {
         var v = Vec(repeating: -.infinity)
         for j in 0..<(n &- i) { v[j] = x[i &+ j] }
         let e = vexp(v - mv).replacing(with: 0, where: v .== -.infinity)
-        s += e.sum()
+        s += hsum(e)
     }
     return m + Foundation.log(s)
 }
@@ -49,7 +49,7 @@ func softmaxBackwardRow(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _
     var acc = Vec()
     var i = 0
     while i &+ 16 <= n { acc += load(y + i) * load(dy + i); i &+= 16 }
-    var dot = acc.sum()
+    var dot = hsum(acc)
     while i < n { dot += y[i] * dy[i]; i &+= 1 }
     let dv = Vec(repeating: dot)
     i = 0

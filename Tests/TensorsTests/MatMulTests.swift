@@ -68,6 +68,21 @@ extension TensorSuite {
             check(aBatch: [2, 3], bBatch: [], transposeA: transposeA, transposeB: transposeB)
         }
 
+        /// A single row (a decoding step) takes the GEMV path, for sizes with and without a SIMD
+        /// tail and big enough to split across cores; with B transposed (Linear) and not.
+        @Test(arguments: [false, true], [(7, 5), (64, 33), (300, 1100)])
+        func rowVectorTimesMatrix(transposeB: Bool, size: (k: Int, n: Int)) {
+            let a = uniform([1, size.k], seed: 5)
+            let b = uniform(transposeB ? [size.n, size.k] : [size.k, size.n], seed: 6)
+            expectClose(Tensor.matmul(a, b, transposeB: transposeB), reference(a, b, transposeA: false, transposeB: transposeB),
+                        abs: 1e-4, "row vector · \(b.shape)\(transposeB ? "ᵀ" : "")")
+            let bias = uniform([size.n], seed: 7)
+            let w = transposeB ? b : Tensor(b.transposed().scalars, shape: [size.n, size.k])
+            let y = Tensor.linear(a, weight: w, bias: bias)
+            let expected = zip(reference(a, w, transposeA: false, transposeB: true), bias.scalars).map { $0 + Double($1) }
+            expectClose(y, expected, abs: 1e-4, "linear of one row")
+        }
+
         /// Sizes past BLAS's small-matrix paths.
         @Test func largerForward() {
             let a = uniform([2, 37, 45], seed: 3), b = uniform([45, 29], seed: 4)

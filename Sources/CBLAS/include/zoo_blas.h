@@ -18,6 +18,9 @@ enum { ZOO_NO_TRANS = 111, ZOO_TRANS = 112 };
 void zoo_sgemm(int transA, int transB, int m, int n, int k, float alpha,
                const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
+/// Row-major y = alpha * op(A) * x + beta * y (cblas_sgemv with CblasRowMajor), A is m×n.
+void zoo_sgemv(int transA, int m, int n, float alpha, const float *a, int lda, const float *x, float beta, float *y);
+
 /// Row-major strided-batched GEMM: loops zoo_sgemm over `batch` matrices.
 void zoo_sgemm_batched(int transA, int transB, int m, int n, int k, float alpha,
                        const float *a, int lda, long strideA, const float *b, int ldb, long strideB,
