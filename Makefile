@@ -1,4 +1,4 @@
-# make demo | test | bench | peers | build | deps | clean
+# make demo | test | data | bench | peers | build | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -8,14 +8,26 @@ ZOO    := .build/release/zoo
 # Debian packages the build and the tests need: OpenBLAS (loaded at run time by Sources/CBLAS)
 # and ICU (Unicode normalization for tokenization).
 DEB_PACKAGES := libopenblas-dev libicu-dev
+# The corpora (shared/data/README.md): SWORD Bible modules read through diatheke.
+DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps build test demo bench peers clean
+.PHONY: deps data-deps data build test demo bench peers clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y $(DEB_PACKAGES))
+
+data-deps:
+	@dpkg -s $(DATA_PACKAGES) >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y $(DATA_PACKAGES))
+
+# Plain-text corpora extracted by the project's own code (data/ is not in git).
+data: build data-deps data/kjv/train.txt
+
+data/kjv/train.txt:
+	$(ZOO) data bible --module engKJV2006eb --out data/kjv
 
 build: deps
 	$(SWIFT) build -c release --product zoo
@@ -26,13 +38,15 @@ test: deps
 demo: build
 	$(ZOO) demo
 
-bench: build
+bench: data
 	$(ZOO) bench all
 
 # PyTorch on the same shapes as `zoo bench` (see BENCHMARKS.md); installs torch from PyPI if missing.
-peers:
+peers: data
 	@$(PYTHON) -c 'import torch' 2>/dev/null || $(PYTHON) -m pip install torch
 	$(PYTHON) Benchmarks/peers/torch_peers.py
+	@$(PYTHON) -c 'import sentencepiece' 2>/dev/null || $(PYTHON) -m pip install sentencepiece
+	$(PYTHON) Benchmarks/peers/spm_peers.py
 
 clean:
 	rm -rf .build

@@ -36,6 +36,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Layers"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
     ],
     swiftLanguageModes: [.v5]
 )

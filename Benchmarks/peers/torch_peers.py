@@ -27,7 +27,14 @@ import subprocess
 import sys
 import time
 
-JOBS = ["gemm", "train-seq2seq-small", "train-seq2seq-base"]
+JOBS = ["gemm", "train-seq2seq-small", "train-seq2seq-base", "generate-124m", "generate-small", "train-gpt-char"]
+
+# Decoder-only shapes (GPT-2 small; a 14M model; nanoGPT's shakespeare-char), as `zoo bench`.
+GPT = {
+    "generate-124m": dict(d=768, heads=12, layers=12, vocab=50257, context=1024),
+    "generate-small": dict(d=384, heads=6, layers=6, vocab=8000, context=1024),
+    "train-gpt-char": dict(d=384, heads=6, layers=6, vocab=65, context=256),
+}
 
 # Training shapes, as in ../shared/MACHINE-NOTES.md and issue 2.
 SEQ2SEQ = {
@@ -129,6 +136,94 @@ def bench_seq2seq(torch, name, d, heads, ffn, layers, vocab, batch, src_len, tgt
     emit(f"torch-{name}-peak-rss", peak_rss_mib(), "MiB")
 
 
+def gpt_model(torch, d, heads, layers, vocab, context, dropout):
+    """GPT-2 shaped: learned positions, pre-norm blocks, GELU (tanh), final norm, tied output."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln_1, self.ln_2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.c_attn, self.c_proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.c_fc, self.mlp_proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, x, cache=None):
+            b, t, _ = x.shape
+            q, k, v = self.c_attn(self.ln_1(x)).split(d, dim=2)
+            q, k, v = (z.view(b, t, heads, d // heads).transpose(1, 2) for z in (q, k, v))
+            if cache is not None:
+                if cache:
+                    k, v = torch.cat([cache[0], k], dim=2), torch.cat([cache[1], v], dim=2)
+                cache[:] = [k, v]
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=t > 1)
+            x = x + self.drop(self.c_proj(y.transpose(1, 2).reshape(b, t, d)))
+            return x + self.drop(self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh")))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wte, self.wpe = nn.Embedding(vocab, d), nn.Embedding(context, d)
+            self.h = nn.ModuleList(Block() for _ in range(layers))
+            self.ln_f = nn.LayerNorm(d)
+            self.drop = nn.Dropout(dropout)
+
+        def forward(self, ids, offset=0, caches=None):
+            pos = torch.arange(offset, offset + ids.shape[1])
+            x = self.drop(self.wte(ids) + self.wpe(pos))
+            for i, block in enumerate(self.h):
+                x = block(x, None if caches is None else caches[i])
+            return self.ln_f(x) @ self.wte.weight.t()
+
+    return GPT()
+
+
+def bench_generate(torch, name, d, heads, layers, vocab, context):
+    torch.manual_seed(1)
+    model = gpt_model(torch, d, heads, layers, vocab, context, 0.0).eval()
+    prompt = torch.randint(0, vocab, (1, 32))
+
+    def run():
+        with torch.inference_mode():
+            caches = [[] for _ in range(layers)]
+            nxt = model(prompt, 0, caches)[:, -1].argmax(-1, keepdim=True)
+            for t in range(127):
+                nxt = model(nxt, 32 + t, caches)[:, -1].argmax(-1, keepdim=True)
+
+    run()
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t)
+    emit(f"torch-{name}", 128 / statistics.median(times), "tokens/s")
+
+
+def bench_train_gpt(torch, name, d, heads, layers, vocab, context):
+    torch.manual_seed(1)
+    model = gpt_model(torch, d, heads, layers, vocab, context, 0.2)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
+    batch, warmup, steps = 8, 3, 10
+
+    def step():
+        ids = torch.randint(0, vocab, (batch, context + 1))
+        logits = model(ids[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), ids[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    emit(f"torch-{name}", batch * context * steps / (time.perf_counter() - t), "tokens/s")
+    emit(f"torch-{name}-peak-rss", peak_rss_mib(), "MiB")
+
+
 def run_job(name):
     import torch
 
@@ -137,6 +232,10 @@ def run_job(name):
         f"MKL {torch.backends.mkl.is_available()}, CPU capability {torch.backends.cpu.get_cpu_capability()}")
     if name == "gemm":
         bench_gemm(torch)
+    elif name.startswith("generate-"):
+        bench_generate(torch, name, **GPT[name])
+    elif name == "train-gpt-char":
+        bench_train_gpt(torch, name, **GPT[name])
     else:
         bench_seq2seq(torch, name, **SEQ2SEQ[name])
 
