@@ -42,6 +42,14 @@ public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: 
     }
 }
 
+/// Plain `cblas_sgemm` with OpenBLAS's own threading (one thread per core), bypassing our split:
+/// the baseline the Tensors API is measured against.
+public func rawBLASSgemm(m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    zoo_blas_set_threads(Int32(Parallel.cores))
+    defer { zoo_blas_set_threads(1) }
+    zoo_sgemm(Int32(ZOO_NO_TRANS), Int32(ZOO_NO_TRANS), Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
+}
+
 /// The name of the kernel family OpenBLAS runs on this CPU (e.g. "SkylakeX").
 public var blasCoreName: String { String(cString: zoo_blas_core_name()) }
 

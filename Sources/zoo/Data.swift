@@ -15,7 +15,7 @@ struct DataCommand: ParsableCommand {
         Example:
           zoo data bible --module engKJV2006eb --out data/kjv
         """,
-        subcommands: [Bible.self]
+        subcommands: [Bible.self, FashionMNISTCommand.self]
     )
 
     struct Bible: ParsableCommand {

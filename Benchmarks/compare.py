@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Runs our benchmarks and the peers' side by side and prints a Markdown table of the ratios.
+
+    python3 Benchmarks/compare.py [NAME ...]      # default: every benchmark with a peer
+
+Each pair runs back to back (ours, then the peer) so both see the same machine. Needs
+`make build` (the release `zoo`), `make data`, and pip torch and sentencepiece.
+"""
+import json
+import subprocess
+import sys
+
+ZOO = ".build/release/zoo"
+# Our benchmark → (peer command, {our figure: peer figure}).
+PAIRS = {
+    "gemm": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "gemm"],
+             {"gemm-1024": "torch-gemm-1024", "gemm-2048": "torch-gemm-2048"}),
+    "train-seq2seq-small": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "train-seq2seq-small"],
+                            {"train-seq2seq-small": "torch-train-seq2seq-small", "peak-rss": "torch-train-seq2seq-small-peak-rss"}),
+    "train-seq2seq-base": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "train-seq2seq-base"],
+                           {"train-seq2seq-base": "torch-train-seq2seq-base", "peak-rss": "torch-train-seq2seq-base-peak-rss"}),
+    "generate-124m": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "generate-124m"],
+                      {"generate-124m": "torch-generate-124m"}),
+    "generate-small": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "generate-small"],
+                       {"generate-small": "torch-generate-small"}),
+    "train-gpt-char": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "train-gpt-char"],
+                       {"train-gpt-char": "torch-train-gpt-char", "peak-rss": "torch-train-gpt-char-peak-rss"}),
+    "tokenizer-encode": (["python3", "Benchmarks/peers/spm_peers.py"],
+                         {"tokenizer-encode": "spm-tokenizer-encode", "tokenizer-train-unigram-8k": "spm-tokenizer-train-unigram-8k"}),
+}
+LOWER_IS_BETTER = {"s", "MiB"}
+
+
+def figures(command):
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return {f["name"]: f for f in map(json.loads, filter(None, out.splitlines()))}
+
+
+def main():
+    names = sys.argv[1:] or list(PAIRS)
+    print("| figure | ours | peer | ours / peer |")
+    print("|---|---|---|---|")
+    for name in names:
+        peer_command, mapping = PAIRS[name]
+        ours = figures([ZOO, "bench", name, "--json"])
+        theirs = figures(peer_command)
+        for mine, peer in mapping.items():
+            a, b = ours[mine], theirs[peer]
+            ratio = a["value"] / b["value"]
+            if a["unit"] in LOWER_IS_BETTER:
+                ratio = 1 / ratio  # so that > 1 always means better
+            label = name if mine == "peak-rss" else mine
+            suffix = " peak RSS (peer / ours)" if mine == "peak-rss" else (" (peer / ours)" if a["unit"] in LOWER_IS_BETTER else "")
+            print(f"| {label}{suffix} | {a['value']:g} {a['unit']} | {b['value']:g} {b['unit']} | {ratio:.2f}× |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
