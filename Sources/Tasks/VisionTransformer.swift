@@ -1,0 +1,92 @@
+import Foundation
+import Layers
+import Tensors
+
+/// Every hyper-parameter of a Vision Transformer: the image it reads, its patches, the shared
+/// encoder's shape and the classes it tells apart.
+public struct VisionTransformerConfig: Codable, Sendable, Equatable {
+    public var imageWidth: Int
+    public var imageHeight: Int
+    public var channels: Int
+    public var patchSize: Int
+    /// The shared pre-norm encoder (`normFirst`, `finalNorm`, exact GELU as Hugging Face's ViT).
+    public var encoder: TransformerConfig
+    /// One name per class, in logit order.
+    public var labels: [String]
+
+    public init(imageWidth: Int, imageHeight: Int, channels: Int, patchSize: Int, dModel: Int, heads: Int,
+                ffnDim: Int, layers: Int, labels: [String], dropout: Float = 0, layerNormEps: Float = 1e-12,
+                activation: Activation = .gelu) {
+        self.imageWidth = imageWidth
+        self.imageHeight = imageHeight
+        self.channels = channels
+        self.patchSize = patchSize
+        self.labels = labels
+        encoder = TransformerConfig(dModel: dModel, heads: heads, ffnDim: ffnDim, encoderLayers: layers, decoderLayers: 0,
+                                    vocabSize: 0, maxLength: 1 + (imageWidth / patchSize) * (imageHeight / patchSize),
+                                    dropout: dropout, activation: activation, normFirst: true, finalNorm: true,
+                                    layerNormEps: layerNormEps, positional: .learned, shareEmbeddings: false,
+                                    tieOutput: false, scaleEmbeddings: false)
+    }
+
+    /// Patches per image.
+    public var patchCount: Int { (imageWidth / patchSize) * (imageHeight / patchSize) }
+    public var labelCount: Int { labels.count }
+}
+
+/// A Vision Transformer classifier (Dosovitskiy et al. 2021): patches projected to D dimensions,
+/// a learned class token in front, learned positions added (eq. 1), the shared pre-norm `Encoder`
+/// with its final layer norm (eqs. 2–4), and a linear head on the class token's output. The layout
+/// is Hugging Face's `ViTForImageClassification` (no pooler), so its checkpoints import by a table
+/// (`ViTImport`).
+///
+/// ```swift
+/// let logits = withoutGradients { model(images) }   // images [B, C, H, W] → [B, labels]
+/// ```
+public final class VisionTransformer: Module {
+    public let patchEmbedding: PatchEmbedding
+    /// [1, D]: the `[class]` token's embedding.
+    public let classToken: Tensor
+    /// [1 + N, D]: position 0 is the class token's, then the patches' in row-major order.
+    public let positionEmbeddings: Tensor
+    public let encoder: Encoder
+    public let head: Linear
+    let dropout: Dropout
+    public let config: VisionTransformerConfig
+    public let random: RandomSource
+
+    public init(_ config: VisionTransformerConfig, seed: UInt64 = 0) {
+        let c = config.encoder
+        precondition(config.imageWidth % config.patchSize == 0 && config.imageHeight % config.patchSize == 0,
+                     "image \(config.imageWidth)×\(config.imageHeight) is not a multiple of patch \(config.patchSize)")
+        precondition(!config.labels.isEmpty, "a classifier needs at least one label")
+        var generator = RandomGenerator(seed: seed)
+        random = RandomSource(seed: seed &+ 1)
+        dropout = Dropout(c.dropout, random: random)
+        patchEmbedding = PatchEmbedding(channels: config.channels, patchSize: config.patchSize, dim: c.dModel, generator: &generator)
+        // Truncated-normal-like small initialisation as timm / HF (std 0.02).
+        classToken = Tensor.randn([1, c.dModel], std: 0.02, generator: &generator, requiresGrad: true)
+        positionEmbeddings = Tensor.randn([1 + config.patchCount, c.dModel], std: 0.02, generator: &generator, requiresGrad: true)
+        encoder = Encoder(c, dropout: dropout, generator: &generator)
+        head = Linear(c.dModel, config.labelCount, generator: &generator)
+        self.config = config
+    }
+
+    /// images [B, C, H, W] (preprocessed) → the encoder's output [B, 1 + N, D].
+    public func features(_ images: Tensor) -> Tensor {
+        let b = images.shape[0], d = config.encoder.dModel
+        precondition(images.rank == 4 && images.shape[2] == config.imageHeight && images.shape[3] == config.imageWidth,
+                     "expected [B, \(config.channels), \(config.imageHeight), \(config.imageWidth)] images, got \(images.shape)")
+        let patches = patchEmbedding(images)                                            // [B, N, D]
+        let cls = classToken.reshaped([1, 1, d]) + Tensor(zeros: [b, 1, d])             // [B, 1, D]
+        let tokens = Tensor.concat([cls, patches], axis: 1) + positionEmbeddings.reshaped([1, 1 + config.patchCount, d])
+        return encoder(dropout(tokens))
+    }
+
+    /// images [B, C, H, W] (preprocessed) → logits [B, labels], from the class token.
+    public func callAsFunction(_ images: Tensor) -> Tensor {
+        let h = features(images)
+        let b = h.shape[0], d = config.encoder.dModel
+        return head(h.slice(axis: 1, 0..<1).reshaped([b, d]))
+    }
+}

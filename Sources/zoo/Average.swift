@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import Tasks
+
+/// `zoo average`: the element-wise mean of several checkpoints' weights.
+struct Average: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "average",
+        abstract: "Average the weights of several safetensors checkpoints (same tensor names and shapes).",
+        discussion: """
+        As fairseq's average_checkpoints.py and the paper's "average of the last 5 checkpoints". \
+        The output is written to a temporary file and renamed, so an old file is never half-overwritten.
+
+        Example:
+          zoo average run/step-8000.safetensors run/step-9000.safetensors run/step-10000.safetensors --out averaged.safetensors
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The checkpoints to average.", valueName: "checkpoint"))
+    var checkpoints: [String]
+
+    @Option(help: ArgumentHelp("The averaged safetensors file to write.", valueName: "file"))
+    var out: String
+
+    func run() throws {
+        let count = try CheckpointAveraging.average(checkpoints, to: out)
+        print("averaged \(count) tensors over \(checkpoints.count) checkpoints into \(out)")
+    }
+}
