@@ -7,10 +7,11 @@ Each pair runs back to back (ours, then the peer) so both see the same machine. 
 `make build` (the release `zoo`), `make data`, and pip torch and sentencepiece.
 """
 import json
+import os
 import subprocess
 import sys
 
-ZOO = ".build/release/zoo"
+ZOO = os.environ.get("ZOO", ".build/release/zoo")
 # Our benchmark → (peer command, {our figure: peer figure}).
 PAIRS = {
     "gemm": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "gemm"],

@@ -14,16 +14,36 @@ public enum CharsMapBuilder {
     public static let ruleNames = ["nfkc", "nmt_nfkc", "nfkc_cf", "nmt_nfkc_cf", "identity"]
 
     /// The precompiled charsmap for a sentencepiece rule name: "nfkc", "nmt_nfkc", "nfkc_cf",
-    /// "nmt_nfkc_cf", or "identity" (empty: no rules). Takes a few seconds the first time per
-    /// name (it normalizes every code point); results are cached for the process.
+    /// "nmt_nfkc_cf", or "identity" (empty: no rules). Building normalizes every code point
+    /// through ICU (about 1.5 s), so results are cached for the process and on disk, per ICU
+    /// Unicode version (sentencepiece compiles the same maps into its library instead).
     public static func build(name: String) throws -> [UInt8] {
         if name == "identity" { return [] }
         cache.lock.lock()
         defer { cache.lock.unlock() }
         if let blob = cache.blobs[name] { return blob }
+        let file = diskCacheDirectory?.appendingPathComponent("charsmap-\(name)-unicode-\(ICU.unicodeVersion)-v1.bin")
+        if let file, let data = try? Data(contentsOf: file), (try? CharsMap(blob: Array(data))) != nil {
+            cache.blobs[name] = Array(data)
+            return Array(data)
+        }
         let blob = try CharsMap.compile(try rules(name: name))
         cache.blobs[name] = blob
+        if let file {  // best effort: a cache that cannot be written is only slower
+            try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? Data(blob).write(to: file, options: .atomic)
+        }
         return blob
+    }
+
+    /// `$XDG_CACHE_HOME/transformer-zoo` or `~/.cache/transformer-zoo`; nil when
+    /// `TRANSFORMER_ZOO_NO_CACHE` is set.
+    static var diskCacheDirectory: URL? {
+        let env = ProcessInfo.processInfo.environment
+        if env["TRANSFORMER_ZOO_NO_CACHE"] != nil { return nil }
+        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("transformer-zoo")
     }
 
     /// The rules (source code points → replacement code points) for a rule name, after
