@@ -16,6 +16,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         print("OpenBLAS kernels: \(blasCoreName)")
         print("\n1. A tiny encoder–decoder (2+2 layers, d=64) learns to reverse 8-digit sequences")
+        fflush(stdout)  // before the progress lines on stderr
         let task = ReverseDigits()
         let bar = ProgressBar(total: steps, style: .automatic(every: 100))
         let start = Date()
