@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 import Tensors
 
 /// One measured figure of a benchmark.
@@ -15,7 +16,7 @@ public struct Figure: Sendable {
     /// One JSON object on one line, e.g. `{"name": "gemm-1024", "value": 412.3, "unit": "GFLOP/s"}`.
     /// The format `Benchmarks/peers/torch_peers.py` prints too, so both sides can be joined by name.
     public var jsonLine: String {
-        "{\"name\": \(jsonString(name)), \"value\": \(jsonNumber(value)), \"unit\": \(jsonString(unit))}"
+        "{\"name\": \(jsonStringLiteral(name)), \"value\": \(jsonNumber(value)), \"unit\": \(jsonStringLiteral(unit))}"
     }
 
     /// A line for people: the name, the value aligned, the unit.
@@ -133,21 +134,6 @@ func jsonNumber(_ v: Double) -> String {
     v.isFinite ? formatted(v) : "null"  // JSON has no NaN or infinity
 }
 
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
 
 // MARK: - Environment
 

@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 
 /// What sacreBLEU prints: signatures, score lines and its JSON, reproduced character for
 /// character (`sacrebleu/metrics/base.py`, `Score.format` and `Signature.format`, and
@@ -73,14 +74,14 @@ extension MetricScore {
     /// (`json.dumps(d, indent=1, ensure_ascii=False)`), with the full signature.
     public func json(width: Int = 1) -> String {
         var items: [(String, String)] = [
-            ("name", PythonFormat.jsonString(name)),
+            ("name", jsonStringLiteral(name)),
             // float(f"{score:.{width}f}"), printed by json.dumps as Python's repr of the float.
             ("score", Double(PythonFormat.fixed(score, width)).map { "\($0)" } ?? "NaN"),
-            ("signature", PythonFormat.jsonString(signature.formatted())),
+            ("signature", jsonStringLiteral(signature.formatted())),
         ]
-        if !verbose.isEmpty { items.append(("verbose_score", PythonFormat.jsonString(verbose))) }
-        for field in signature.fields { items.append((field.key, PythonFormat.jsonString(field.value))) }
-        return "{\n" + items.map { " \(PythonFormat.jsonString($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}"
+        if !verbose.isEmpty { items.append(("verbose_score", jsonStringLiteral(verbose))) }
+        for field in signature.fields { items.append((field.key, jsonStringLiteral(field.value))) }
+        return "{\n" + items.map { " \(jsonStringLiteral($0.0)): \($0.1)" }.joined(separator: ",\n") + "\n}"
     }
 }
 
@@ -128,22 +129,4 @@ enum PythonFormat {
         String(format: "%.\(max(0, digits))f", x)
     }
 
-    /// A JSON string literal as `json.dumps(ensure_ascii=False)` writes it.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
 }
