@@ -24,10 +24,13 @@ data-deps:
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y $(DATA_PACKAGES))
 
 # Plain-text corpora extracted by the project's own code (data/ is not in git).
-data: build data-deps data/kjv/train.txt
+data: build data-deps data/kjv/train.txt data/bible-en-es/train.en
 
 data/kjv/train.txt:
 	$(ZOO) data bible --module engKJV2006eb --out data/kjv
+
+data/bible-en-es/train.en:
+	$(ZOO) data bible-parallel --source engWEB2015eb --target spaRV1909eb --out data/bible-en-es
 
 build: deps
 	$(SWIFT) build -c release --product zoo

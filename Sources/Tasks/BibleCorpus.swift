@@ -112,3 +112,33 @@ public enum BibleCorpus {
         return (parts.train.count, parts.validation.count, parts.test.count)
     }
 }
+
+extension BibleCorpus {
+    /// Verse pairs of two translations aligned by reference (book, chapter, verse): verses that
+    /// only one side has (or that are empty on one side) are left out.
+    public static func align(_ source: [Verse], _ target: [Verse]) -> [(source: Verse, target: Verse)] {
+        var byReference: [String: Verse] = [:]
+        for v in target { byReference[v.reference] = v }
+        return source.compactMap { s in byReference[s.reference].map { (s, $0) } }
+    }
+
+    /// Writes `train`, `valid` and `test` parallel files (`NAME.SRC` and `NAME.TGT`, one verse a
+    /// line, aligned by line) for two SWORD modules, split by book as `split` does.
+    public static func exportParallel(source: String, target: String, sourceLanguage: String, targetLanguage: String,
+                                      to directory: String) throws -> (train: Int, validation: Int, test: Int) {
+        let pairs = align(try read(module: source), try read(module: target))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var counts: [Int] = []
+        for (name, books) in [("train", nil), ("valid", validationBooks), ("test", testBooks)] as [(String, Set<String>?)] {
+            let part = pairs.filter { p in
+                books.map { $0.contains(p.source.book) } ?? (!validationBooks.contains(p.source.book) && !testBooks.contains(p.source.book))
+            }
+            counts.append(part.count)
+            for (language, texts) in [(sourceLanguage, part.map(\.source.text)), (targetLanguage, part.map(\.target.text))] {
+                let url = URL(fileURLWithPath: directory).appendingPathComponent("\(name).\(language)")
+                try Data((texts.joined(separator: "\n") + "\n").utf8).write(to: url, options: .atomic)
+            }
+        }
+        return (counts[0], counts[1], counts[2])
+    }
+}

@@ -12,11 +12,30 @@ struct DataCommand: ParsableCommand {
         books held out for validation (\(BibleCorpus.validationBooks.sorted().joined(separator: ", "))) \
         and test (\(BibleCorpus.testBooks.sorted().joined(separator: ", "))).
 
-        Example:
+        Examples:
           zoo data bible --module engKJV2006eb --out data/kjv
+          zoo data bible-parallel --out data/bible-en-es      # English (WEB) ↔ Spanish (RV 1909), aligned by verse
         """,
-        subcommands: [Bible.self, FashionMNISTCommand.self]
+        subcommands: [Bible.self, BibleParallel.self, FashionMNISTCommand.self]
     )
+
+    struct BibleParallel: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bible-parallel",
+            abstract: "Extract two Bible translations aligned by verse: train/valid/test files per language.")
+
+        @Option(help: "Source SWORD module.") var source: String = "engWEB2015eb"
+        @Option(help: "Target SWORD module.") var target: String = "spaRV1909eb"
+        @Option(help: "Source language code (file suffix).") var sourceLanguage: String = "en"
+        @Option(help: "Target language code (file suffix).") var targetLanguage: String = "es"
+        @Option(help: "Directory for train.SRC, train.TGT, valid.*, test.*.") var out: String
+
+        func run() throws {
+            let c = try BibleCorpus.exportParallel(source: source, target: target, sourceLanguage: sourceLanguage,
+                                                   targetLanguage: targetLanguage, to: out)
+            print("\(source) ↔ \(target): \(c.train) training, \(c.validation) validation, \(c.test) test verse pairs in \(out)")
+        }
+    }
 
     struct Bible: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Extract a Bible translation, one verse a line.")
