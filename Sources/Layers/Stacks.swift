@@ -49,8 +49,8 @@ public final class DecoderOnly: Module {
     public let layers: [EncoderLayer]
     public let norm: LayerNorm?
 
-    public init(_ c: TransformerConfig, dropout: Dropout, generator: inout RandomGenerator) {
-        layers = (0..<c.decoderLayers).map { _ in EncoderLayer(c, dropout: dropout, generator: &generator) }
+    public init(_ c: TransformerConfig, dropout: Dropout, activationDropout: Dropout? = nil, generator: inout RandomGenerator) {
+        layers = (0..<c.decoderLayers).map { _ in EncoderLayer(c, dropout: dropout, activationDropout: activationDropout, generator: &generator) }
         norm = c.finalNorm ? LayerNorm(c.dModel, eps: c.layerNormEps) : nil
     }
 

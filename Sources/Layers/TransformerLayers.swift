@@ -13,9 +13,12 @@ public final class EncoderLayer: Module {
     public let normFirst: Bool
     let dropout: Dropout
 
-    public init(_ c: TransformerConfig, dropout: Dropout, generator: inout RandomGenerator) {
+    /// `activationDropout` acts on the feed-forward's hidden activations (fairseq's
+    /// activation_dropout); by default the same as `dropout`, as in torch.nn.TransformerEncoderLayer.
+    public init(_ c: TransformerConfig, dropout: Dropout, activationDropout: Dropout? = nil, generator: inout RandomGenerator) {
         selfAttn = MultiHeadAttention(dim: c.dModel, heads: c.heads, generator: &generator)
-        feedForward = FeedForward(dim: c.dModel, hidden: c.ffnDim, activation: c.activation, dropout: dropout, generator: &generator)
+        feedForward = FeedForward(dim: c.dModel, hidden: c.ffnDim, activation: c.activation, dropout: activationDropout ?? dropout,
+                                  generator: &generator)
         norm1 = LayerNorm(c.dModel, eps: c.layerNormEps)
         norm2 = LayerNorm(c.dModel, eps: c.layerNormEps)
         normFirst = c.normFirst

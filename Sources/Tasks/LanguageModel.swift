@@ -20,7 +20,8 @@ public final class LanguageModel: Module {
         // GPT-2's initialization: N(0, 0.02) embeddings.
         embedding = Embedding(c.vocabSize, c.dModel, std: 0.02, generator: &g)
         positions = PositionalEncoding(kind: c.positional, maxLength: c.maxLength, dim: c.dModel, generator: &g)
-        decoder = DecoderOnly(c, dropout: dropout, generator: &g)
+        // GPT-2 and nanoGPT drop out the MLP's output, not its hidden activations.
+        decoder = DecoderOnly(c, dropout: dropout, activationDropout: Dropout(0, random: random), generator: &g)
     }
 
     /// A GPT configuration: pre-norm, GELU, learned positions, final norm, tied output.
