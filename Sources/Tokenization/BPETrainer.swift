@@ -81,7 +81,7 @@ struct BPETrainer {
             return p
         }
 
-        var heap = PairHeap()
+        var heap = StdPriorityQueue<PairEntry>()
         var touched: [Int32] = []
         func add(_ p: Int32, _ word: Int32, _ f: Int64) {
             guard p >= 0 else { return }
@@ -99,8 +99,9 @@ struct BPETrainer {
             add(pairOf(sym[i], sym[Int(next[i])]), wordOf[i], freqs[Int(wordOf[i])])
         }
         func flushTouched() {
-            for p in touched where pairs[Int(p)].active {
-                heap.push(count: pairs[Int(p)].count, pair: p, pairs: pairs)
+            for p in touched where pairs[Int(p)].active && pairs[Int(p)].count > 0 {
+                let merged = pairs[Int(p)].merged
+                heap.push(PairEntry(count: pairs[Int(p)].count, pair: p, length: Int32(merged.count), chars: merged))
             }
             touched.removeAll(keepingCapacity: true)
         }
@@ -166,55 +167,21 @@ struct BPETrainer {
         return learned
     }
 
-    /// A max-heap of (count, pair) entries ordered as sentencepiece picks the best symbol: higher
+    /// A heap entry of (count, pair), ordered as sentencepiece picks the best symbol: higher
     /// count, then shorter string, then smaller string. Entries go stale when counts change;
     /// the caller skips those.
-    private struct PairHeap {
-        struct Entry {
-            var count: Int64
-            var pair: Int32
-            var length: Int32
-            var chars: [UInt32]
-        }
-        private var items: [Entry] = []
+    private struct PairEntry: HeapOrdered {
+        var count: Int64
+        var pair: Int32
+        var length: Int32
+        var chars: [UInt32]
 
-        static func before(_ a: Entry, _ b: Entry) -> Bool {
-            if a.count != b.count { return a.count > b.count }
-            if a.length != b.length { return a.length < b.length }
-            if a.chars != b.chars { return a.chars.lexicographicallyPrecedes(b.chars) }
-            return a.pair < b.pair
-        }
-
-        mutating func push(count: Int64, pair: Int32, pairs: [Pair]) {
-            guard count > 0 else { return }
-            let merged = pairs[Int(pair)].merged
-            items.append(Entry(count: count, pair: pair, length: Int32(merged.count), chars: merged))
-            var i = items.count - 1
-            while i > 0 {
-                let parent = (i - 1) / 2
-                if !Self.before(items[i], items[parent]) { break }
-                items.swapAt(i, parent)
-                i = parent
-            }
-        }
-
-        mutating func pop() -> Entry? {
-            guard let top = items.first else { return nil }
-            let last = items.removeLast()
-            if !items.isEmpty {
-                items[0] = last
-                var i = 0
-                while true {
-                    let l = 2 * i + 1, r = l + 1
-                    var m = i
-                    if l < items.count && Self.before(items[l], items[m]) { m = l }
-                    if r < items.count && Self.before(items[r], items[m]) { m = r }
-                    if m == i { break }
-                    items.swapAt(i, m)
-                    i = m
-                }
-            }
-            return top
+        /// `a` pops after `b` (a total order, so any heap pops the same sequence).
+        static func heapLess(_ a: PairEntry, _ b: PairEntry) -> Bool {
+            if a.count != b.count { return a.count < b.count }
+            if a.length != b.length { return a.length > b.length }
+            if a.chars != b.chars { return b.chars.lexicographicallyPrecedes(a.chars) }
+            return a.pair > b.pair
         }
     }
 }

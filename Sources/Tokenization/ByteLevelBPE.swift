@@ -139,7 +139,7 @@ public final class ByteLevelBPETokenizer: TextTokenizer, @unchecked Sendable {
         var next = Array(1...initial.count)
         next[initial.count - 1] = -1
         var alive = [Bool](repeating: true, count: initial.count)
-        var heap = MergeHeap()
+        var heap = StdPriorityQueue<MergeCandidate>()
         for i in 0..<(id.count - 1) {
             if let m = merges[pairKey(id[i], id[i + 1])] { heap.push(.init(rank: m.rank, position: i, id: m.id)) }
         }
@@ -303,44 +303,14 @@ private func quoted(_ s: String) -> String {
     "\"" + s.unicodeScalars.map { $0.value < 0x20 || $0 == "\"" ? $0.escaped(asASCII: true) : String($0) }.joined() + "\""
 }
 
-/// A binary min-heap of candidate merges ordered by (rank, position).
-private struct MergeHeap {
-    struct Candidate {
-        var rank: Int32
-        var position: Int
-        var id: Int32
-        @inline(__always) func before(_ o: Candidate) -> Bool { rank != o.rank ? rank < o.rank : position < o.position }
-    }
+/// A candidate merge; the lowest (rank, position) pops first, as Hugging Face merges.
+private struct MergeCandidate: HeapOrdered {
+    var rank: Int32
+    var position: Int
+    var id: Int32
 
-    private var items: [Candidate] = []
-
-    mutating func push(_ c: Candidate) {
-        items.append(c)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i].before(items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> Candidate? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && items[l].before(items[m]) { m = l }
-                if r < items.count && items[r].before(items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
-        return top
+    /// `a` pops after `b`.
+    static func heapLess(_ a: MergeCandidate, _ b: MergeCandidate) -> Bool {
+        a.rank != b.rank ? a.rank > b.rank : a.position > b.position
     }
 }
