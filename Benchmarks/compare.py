@@ -26,10 +26,16 @@ PAIRS = {
                        {"generate-small": "torch-generate-small"}),
     "train-gpt-char": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "train-gpt-char"],
                        {"train-gpt-char": "torch-train-gpt-char", "peak-rss": "torch-train-gpt-char-peak-rss"}),
+    "vit-train": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "vit-train"],
+                  {"vit-train": "torch-vit-train", "peak-rss": "torch-vit-train-peak-rss"}),
+    "vit-classify-latency": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "vit-classify-latency"],
+                             {"vit-classify-latency": "torch-vit-classify-latency"}),
+    "translate-beam4": (["python3", "Benchmarks/peers/torch_peers.py", "--only", "translate-beam4"],
+                        {"translate-beam4": "torch-translate-beam4", "translate-beam4-tokens": "torch-translate-beam4-tokens"}),
     "tokenizer-encode": (["python3", "Benchmarks/peers/spm_peers.py"],
                          {"tokenizer-encode": "spm-tokenizer-encode", "tokenizer-train-unigram-8k": "spm-tokenizer-train-unigram-8k"}),
 }
-LOWER_IS_BETTER = {"s", "MiB"}
+LOWER_IS_BETTER = {"s", "ms", "MiB"}
 
 
 def figures(command):

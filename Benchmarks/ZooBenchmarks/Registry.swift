@@ -11,6 +11,9 @@ public enum Benchmarks {
             GPTBenchmarks.generation(name: "generate-124m", config: GPTBenchmarks.gpt2Small),
             GPTBenchmarks.generation(name: "generate-small", config: GPTBenchmarks.small),
             GPTBenchmarks.trainChar,
+            VisionBenchmarks.train,
+            VisionBenchmarks.classifyLatency,
+            TranslationBenchmark.beam4,
         ]
     }
 }

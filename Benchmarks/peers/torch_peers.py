@@ -11,6 +11,14 @@ Jobs (the names of `zoo bench`):
   train-seq2seq-small  nn.Transformer encoder-decoder, post-norm, d=256, 4 heads, ffn 1024,
                        3+3 layers, vocab 8000, batch 32x32 (target tokens/s, peak RSS)
   train-seq2seq-base   d=512, 8 heads, ffn 2048, 6+6 layers, vocab 32000, batch 16x32
+  vit-train            ViT, 28x28x1, patch 4 (49 patches + class token), d=192, 3 heads, ffn 768,
+                       6 pre-norm GELU layers (nn.TransformerEncoder), 10 classes, batch 64,
+                       dropout 0, AdamW (images/s, peak RSS)
+  vit-classify-latency the same ViT, one image, eval mode, no grad (median ms)
+  translate-beam4      the zoo entry $ZOO_MT_MODEL (default Zoo/bible-en-es) in plain torch ops, beam
+                       search K=4, alpha 0.6, batches of 32, KV cache, over $ZOO_MT_SOURCE (default
+                       data/bible-en-es/test.en): sentences/s and output tokens/s; hypotheses to
+                       $ZOO_MT_HYPOTHESES_PEER if set. Needs pip safetensors and sentencepiece.
 
 Without --only, every job runs in a child process of its own, so each job's peak RSS
 (getrusage ru_maxrss) is its own and not the largest so far. Progress and the torch build go
@@ -27,7 +35,8 @@ import subprocess
 import sys
 import time
 
-JOBS = ["gemm", "train-seq2seq-small", "train-seq2seq-base", "generate-124m", "generate-small", "train-gpt-char"]
+JOBS = ["gemm", "train-seq2seq-small", "train-seq2seq-base", "generate-124m", "generate-small", "train-gpt-char",
+        "vit-train", "vit-classify-latency", "translate-beam4"]
 
 # Decoder-only shapes (GPT-2 small; a 14M model; nanoGPT's shakespeare-char), as `zoo bench`.
 GPT = {
@@ -224,6 +233,302 @@ def bench_train_gpt(torch, name, d, heads, layers, vocab, context):
     emit(f"torch-{name}-peak-rss", peak_rss_mib(), "MiB")
 
 
+# The ViT shape of issue 6 (Fashion-MNIST sized), as `zoo bench vit-train`.
+VIT = dict(size=28, channels=1, patch=4, d=192, heads=3, ffn=768, layers=6, classes=10)
+
+
+def vit_model(torch, size, channels, patch, d, heads, ffn, layers, classes):
+    """Patch embedding (Conv2d kernel = stride = patch), class token, learned positions, a
+    pre-norm GELU nn.TransformerEncoder with a final LayerNorm, a linear head on the class token."""
+    nn = torch.nn
+    n = (size // patch) ** 2
+
+    class ViT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.patch = nn.Conv2d(channels, d, patch, stride=patch)
+            self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.pos = nn.Parameter(torch.randn(1, n + 1, d) * 0.02)
+            layer = nn.TransformerEncoderLayer(d, heads, ffn, dropout=0.0, activation="gelu", batch_first=True,
+                                               norm_first=True, layer_norm_eps=1e-6)
+            self.encoder = nn.TransformerEncoder(layer, layers, norm=nn.LayerNorm(d, eps=1e-6), enable_nested_tensor=False)
+            self.head = nn.Linear(d, classes)
+
+        def forward(self, x):
+            x = self.patch(x).flatten(2).transpose(1, 2)
+            x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+            return self.head(self.encoder(x)[:, 0])
+
+    return ViT()
+
+
+def bench_vit_train(torch, size, channels, patch, d, heads, ffn, layers, classes):
+    torch.manual_seed(1)
+    model = vit_model(torch, size, channels, patch, d, heads, ffn, layers, classes)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
+    batch, warmup, steps = 64, 3, 10
+
+    def step():
+        images = torch.randn(batch, channels, size, size)
+        labels = torch.randint(0, classes, (batch,))
+        loss = torch.nn.functional.cross_entropy(model(images), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    emit("torch-vit-train", batch * steps / (time.perf_counter() - t), "images/s")
+    emit("torch-vit-train-peak-rss", peak_rss_mib(), "MiB")
+
+
+def bench_vit_latency(torch, size, channels, patch, d, heads, ffn, layers, classes):
+    torch.manual_seed(1)
+    model = vit_model(torch, size, channels, patch, d, heads, ffn, layers, classes).eval()
+    image = torch.randn(1, channels, size, size)
+    times = []
+    with torch.no_grad():
+        for i in range(55):
+            t = time.perf_counter()
+            model(image).softmax(-1)
+            if i >= 5:
+                times.append(time.perf_counter() - t)
+    emit("torch-vit-classify-latency", statistics.median(times) * 1000, "ms")
+
+
+# Translation with a trained zoo entry, as `zoo bench translate-beam4` (Benchmarks/ZooBenchmarks/
+# TranslationBenchmark.swift): the same environment variables, batches, warm-up and search.
+MT = dict(beam=4, alpha=0.6, max_extra=50, batch=32, warmup=8)
+
+
+def mt_model(torch, entry):
+    """The zoo's EncoderDecoder (Sources/Layers/EncoderDecoder.swift, Stacks.swift,
+    TransformerLayers.swift, MultiHeadAttention.swift) in plain torch ops over the entry's
+    safetensors, whose names follow nn.Transformer's (`decoder.layers.0.multihead_attn.in_proj_weight`).
+    Returns (config, encode, decoder_step, new_cache)."""
+    import os
+    from safetensors.torch import load_file
+
+    F = torch.nn.functional
+    with open(os.path.join(entry, "config.json")) as f:
+        c = json.load(f)["model"]
+    w = load_file(os.path.join(entry, "model.safetensors"))
+    d, heads = c["dModel"], c["heads"]
+    hd, eps, post_norm = d // heads, c.get("layerNormEps", 1e-5), not c.get("normFirst", False)
+    act = {"relu": F.relu, "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh")}[c.get("activation", "relu")]
+    embedding = w["embedding.weight"]
+    target_embedding = embedding if c.get("shareEmbeddings", True) else w["target_embedding.weight"]
+    output = target_embedding if c.get("tieOutput", True) else w["output_projection.weight"]
+    if c.get("positional", "sinusoidal") == "learned":
+        pe = w["positions.weight"]
+    else:
+        # PositionalEncoding.swift: interleaved sin/cos computed in double, then rounded to float.
+        table = [[0.0] * d for _ in range(c["maxLength"])]
+        for pos in range(c["maxLength"]):
+            for i in range(0, d, 2):
+                angle = pos / math.pow(10000, i / d)
+                table[pos][i] = math.sin(angle)
+                if i + 1 < d:
+                    table[pos][i + 1] = math.cos(angle)
+        pe = torch.tensor(table, dtype=torch.float64).float()
+    scale = math.sqrt(d) if c.get("scaleEmbeddings", True) else 1.0
+
+    def embed(table, ids, offset=0):  # ids [B, T] -> [B, T, D]
+        return F.embedding(ids, table) * scale + pe[offset:offset + ids.shape[1]]
+
+    def norm(p, x):
+        return F.layer_norm(x, (d,), w[p + ".weight"], w[p + ".bias"], eps)
+
+    def heads_of(x):  # [B, T, D] -> [B, H, T, hd]
+        return x.view(x.shape[0], x.shape[1], heads, hd).transpose(1, 2)
+
+    def attend(p, q, k, v, mask=None):  # q [B, H, Tq, hd], k/v [B, H, Tk, hd]; mask True = may attend
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        y = y.transpose(1, 2).reshape(q.shape[0], q.shape[2], d)
+        return F.linear(y, w[p + ".out_proj.weight"], w[p + ".out_proj.bias"])
+
+    def ffn(p, x):
+        return F.linear(act(F.linear(x, w[p + ".linear1.weight"], w[p + ".linear1.bias"])),
+                        w[p + ".linear2.weight"], w[p + ".linear2.bias"])
+
+    def self_attn(p, x, mask=None, cache=None):
+        q, k, v = F.linear(x, w[p + ".in_proj_weight"], w[p + ".in_proj_bias"]).split(d, dim=2)
+        q, k, v = heads_of(q), heads_of(k), heads_of(v)
+        if cache is not None:  # incremental decoding: append this step's keys and values
+            if cache:
+                k, v = torch.cat([cache[0], k], dim=2), torch.cat([cache[1], v], dim=2)
+            cache[:] = [k, v]
+        return attend(p, q, k, v, mask)
+
+    def cross_kv(p, memory):  # the memory's keys and values, projected once per sentence batch
+        k, v = F.linear(memory, w[p + ".in_proj_weight"][d:], w[p + ".in_proj_bias"][d:]).split(d, dim=2)
+        return heads_of(k), heads_of(v)
+
+    def cross_attn(p, x, kv, mask):
+        q = F.linear(x, w[p + ".in_proj_weight"][:d], w[p + ".in_proj_bias"][:d])
+        return attend(p, heads_of(q), kv[0], kv[1], mask)
+
+    def encode(src, padding):  # src [B, S], padding [B, S] True at pads -> memory [B, S, D]
+        mask = None if padding is None else ~padding[:, None, None, :]
+        x = embed(embedding, src)
+        for i in range(c["encoderLayers"]):
+            p = f"encoder.layers.{i}"
+            if post_norm:
+                x = norm(p + ".norm1", x + self_attn(p + ".self_attn", x, mask))
+                x = norm(p + ".norm2", x + ffn(p, x))
+            else:
+                x = x + self_attn(p + ".self_attn", norm(p + ".norm1", x), mask)
+                x = x + ffn(p, norm(p + ".norm2", x))
+        return norm("encoder.norm", x) if c.get("finalNorm", False) else x
+
+    def new_cache(memory):  # per decoder layer: [self K, V] (grown each step), cross (K, V)
+        return [([], cross_kv(f"decoder.layers.{i}.multihead_attn", memory)) for i in range(c["decoderLayers"])]
+
+    def decoder_step(last, offset, cache, mask):  # last [R, 1] -> logits [R, V]
+        x = embed(target_embedding, last, offset)
+        for i, (self_cache, kv) in enumerate(cache):
+            p = f"decoder.layers.{i}"
+            if post_norm:
+                x = norm(p + ".norm1", x + self_attn(p + ".self_attn", x, cache=self_cache))
+                x = norm(p + ".norm2", x + cross_attn(p + ".multihead_attn", x, kv, mask))
+                x = norm(p + ".norm3", x + ffn(p, x))
+            else:
+                x = x + self_attn(p + ".self_attn", norm(p + ".norm1", x), cache=self_cache)
+                x = x + cross_attn(p + ".multihead_attn", norm(p + ".norm2", x), kv, mask)
+                x = x + ffn(p, norm(p + ".norm3", x))
+        if c.get("finalNorm", False):
+            x = norm("decoder.norm", x)
+        return F.linear(x[:, -1], output)
+
+    return c, encode, decoder_step, new_cache
+
+
+def mt_beam_search(torch, model, sources, bos, eos, pad, beam, alpha, max_extra):
+    """Sources/Tasks/BeamSearch.swift step for step (fairseq's SequenceGenerator): every live beam
+    extended by every token, the best 2K candidates kept, EOS among the top K finishes a
+    hypothesis scored log P / ((5 + |Y|) / 6)^α (Wu et al. 2016, |Y| with EOS), the best K others
+    continue; a sentence stops with K finished or at source length + max_extra (EOS forced there).
+    Every row is decoded each step until all sentences are done, as ours. Returns the best
+    hypothesis (tokens without EOS) of each sentence."""
+    c, encode, decoder_step, new_cache = model
+    b, k, vocab = len(sources), beam, c["vocabSize"]
+    rows = b * k
+    length = max(1, max(len(s) for s in sources))
+    src = torch.tensor([s + [pad] * (length - len(s)) for s in sources], dtype=torch.long)
+    padding = torch.tensor([[False] * len(s) + [True] * (length - len(s)) for s in sources])
+    has_padding = bool(padding.any())
+    memory = encode(src, padding if has_padding else None).repeat_interleave(k, dim=0)
+    mask = ~padding.repeat_interleave(k, dim=0)[:, None, None, :] if has_padding else None
+    cache = new_cache(memory)
+    limits = [max(1, min(len(s) + max_extra, c["maxLength"])) for s in sources]
+    score = lambda lp, n: lp / ((5 + n) / 6) ** alpha
+
+    tokens = [[] for _ in range(rows)]
+    logp = [-math.inf] * rows
+    for s in range(b):
+        logp[s * k] = 0.0  # at first only beam 0 is live
+    finished = [[] for _ in range(b)]
+    done = [False] * b
+    last = [bos] * rows
+    for t in range(max(limits)):
+        if all(done):
+            break
+        logits = decoder_step(torch.tensor(last, dtype=torch.long)[:, None], t, cache, mask)
+        lp = logits.double().log_softmax(-1)  # double precision, as ours
+        cand = (torch.tensor(logp, dtype=torch.float64)[:, None] + lp).view(b, k * vocab)
+        top_p, top_i = cand.topk(2 * k, dim=1)
+        top_p, top_i = top_p.tolist(), top_i.tolist()
+        eos_lp = lp[:, eos].tolist()
+        order = list(range(rows))
+        for s in range(b):
+            if done[s]:
+                continue
+            if t == limits[s] - 1:  # the last step allowed: every live beam ends with EOS
+                for j in range(k):
+                    r = s * k + j
+                    if logp[r] > -math.inf:
+                        finished[s].append((score(logp[r] + eos_lp[r], len(tokens[r]) + 1), tokens[r]))
+                done[s] = True
+                continue
+            nxt = []
+            for rank, (p, i) in enumerate(zip(top_p[s], top_i[s])):
+                if p == -math.inf:
+                    break  # fewer live candidates than 2K
+                j, v = divmod(i, vocab)
+                if v == eos:
+                    if rank < k:  # fairseq finalizes EOS only among the top K candidates
+                        finished[s].append((score(p, len(tokens[s * k + j]) + 1), tokens[s * k + j]))
+                elif len(nxt) < k:
+                    nxt.append((j, v, p))
+            if len(finished[s]) >= k:
+                done[s] = True
+                continue
+            old = tokens[s * k:(s + 1) * k]
+            for j in range(k):
+                r = s * k + j
+                if j < len(nxt):
+                    bj, v, p = nxt[j]
+                    order[r], tokens[r], logp[r], last[r] = s * k + bj, old[bj] + [v], p, v
+                else:
+                    logp[r], last[r] = -math.inf, pad
+        index = torch.tensor(order, dtype=torch.long)
+        for self_cache, _ in cache:  # fairseq's reorder_incremental_state
+            self_cache[:] = [z.index_select(0, index) for z in self_cache]
+    return [max(hyps, key=lambda h: h[0])[1] for hyps in finished]
+
+
+def bench_translate(torch, name):
+    import os
+    import sentencepiece as spm
+
+    entry = os.environ.get("ZOO_MT_MODEL", "Zoo/bible-en-es")
+    source = os.environ.get("ZOO_MT_SOURCE", "data/bible-en-es/test.en")
+    if not os.path.exists(source):
+        raise SystemExit(f"error: {source} is missing; run `make data` first (or set ZOO_MT_SOURCE)")
+    if not os.path.exists(os.path.join(entry, "config.json")):
+        raise SystemExit(f"error: {entry}/config.json is missing; set ZOO_MT_MODEL to a translation entry")
+    with open(source, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    model = mt_model(torch, entry)
+    c = model[0]
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(entry, "tokenizer.model"))
+    # As Translator.swift: source = tokens + EOS (last maxLength kept); the target starts from BOS;
+    # padding (hidden by the mask or on dead beams) is EOS.
+    eos = sp.eos_id() if sp.eos_id() >= 0 else 0
+    bos = sp.bos_id() if sp.bos_id() >= 0 else eos
+    search = dict(bos=bos, eos=eos, pad=eos, beam=MT["beam"], alpha=MT["alpha"], max_extra=MT["max_extra"])
+
+    def translate(sentences):
+        out = []
+        for i in range(0, len(sentences), MT["batch"]):
+            ids = [(sp.encode(s) + [eos])[-c["maxLength"]:] for s in sentences[i:i + MT["batch"]]]
+            out += mt_beam_search(torch, model, ids, **search)
+        return out
+
+    log(f"{name}: {entry}, {len(lines)} sentences, d={c['dModel']}, {c['encoderLayers']}+{c['decoderLayers']} layers, "
+        f"vocab {c['vocabSize']}")
+    with torch.inference_mode():
+        translate(lines[:MT["warmup"]])
+        t = time.perf_counter()
+        best = translate(lines)
+        elapsed = time.perf_counter() - t
+    if os.environ.get("ZOO_MT_HYPOTHESES_PEER"):
+        size, unk = sp.get_piece_size(), sp.unk_id()
+        with open(os.environ["ZOO_MT_HYPOTHESES_PEER"], "w", encoding="utf-8") as f:
+            for hyp in best:
+                f.write(sp.decode([i if i < size else unk for i in hyp]) + "\n")
+    log(f"{name}: {elapsed:.2f} s")
+    emit(f"torch-{name}", len(lines) / elapsed, "sentences/s")
+    # Output tokens as decoded, EOS included, as ours.
+    emit(f"torch-{name}-tokens", sum(len(h) + 1 for h in best) / elapsed, "tokens/s")
+
+
 def run_job(name):
     import torch
 
@@ -236,6 +541,12 @@ def run_job(name):
         bench_generate(torch, name, **GPT[name])
     elif name == "train-gpt-char":
         bench_train_gpt(torch, name, **GPT[name])
+    elif name == "vit-train":
+        bench_vit_train(torch, **VIT)
+    elif name == "vit-classify-latency":
+        bench_vit_latency(torch, **VIT)
+    elif name == "translate-beam4":
+        bench_translate(torch, name)
     else:
         bench_seq2seq(torch, name, **SEQ2SEQ[name])
 

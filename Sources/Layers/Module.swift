@@ -4,17 +4,22 @@ import Tensors
 /// by the path of property names converted to snake_case (`selfAttn.inProjWeight` becomes
 /// `self_attn.in_proj_weight`), so names map one-to-one onto PyTorch state dicts.
 ///
-/// A stored property is a parameter when it is a `Tensor` with `requiresGrad`; a submodule when it
-/// is a `Module`, an optional module, or an array of modules (named by index, as `nn.ModuleList`).
+/// A stored property is a parameter when it is a `Tensor` with `requiresGrad`; a buffer when its
+/// name is in `bufferNames`; a submodule when it is a `Module`, an optional module, or an array of
+/// modules (named by index, as `nn.ModuleList`).
 public protocol Module: AnyObject {
     /// Renames of stored properties in parameter names; an empty name flattens the child's
     /// parameters into this module (e.g. a FeedForward whose linear1/linear2 sit directly in
     /// PyTorch's TransformerEncoderLayer).
     static var parameterNameOverrides: [String: String] { get }
+    /// Stored `Tensor` properties (Swift names) that are PyTorch buffers: state that is saved and
+    /// loaded with the parameters but never trained (BatchNorm's running statistics).
+    static var bufferNames: Set<String> { get }
 }
 
 extension Module {
     public static var parameterNameOverrides: [String: String] { [:] }
+    public static var bufferNames: Set<String> { [] }
 
     /// Every parameter with its dotted name, each tensor once (a tied weight keeps its first name).
     public var namedParameters: [(name: String, tensor: Tensor)] {
@@ -28,6 +33,16 @@ extension Module {
 
     public var parameters: [Tensor] { namedParameters.map(\.tensor) }
 
+    /// Every buffer with its dotted name (see `bufferNames`); optimizers never see these.
+    public var namedBuffers: [(name: String, tensor: Tensor)] {
+        var out: [(String, Tensor)] = []
+        visitParameters(prefix: "", buffers: true) { name, t in out.append((name, t)) }
+        return out
+    }
+
+    /// The state dict in order: parameters, then buffers. What a checkpoint must save.
+    public var namedTensors: [(name: String, tensor: Tensor)] { namedParameters + namedBuffers }
+
     /// Total number of scalar parameters.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
@@ -38,23 +53,33 @@ extension Module {
         return out
     }
 
-    /// Dropout on (training) or off (evaluation) in every submodule.
+    /// Training or evaluation mode in every submodule: dropout on or off, batch norm with batch
+    /// or running statistics.
     public func setTraining(_ on: Bool) {
-        for case let d as Dropout in modules { d.isTraining = on }
+        for module in modules {
+            if let d = module as? Dropout { d.isTraining = on }
+            if let bn = module as? BatchNorm2d { bn.isTraining = on }
+        }
     }
 
     /// Forgets every parameter's gradient.
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 
-    func visitParameters(prefix: String, _ body: (String, Tensor) -> Void) {
-        let overrides = Self.parameterNameOverrides
+    /// Calls `body` with each parameter (or, with `buffers`, each buffer) under this module.
+    func visitParameters(prefix: String, buffers: Bool = false, _ body: (String, Tensor) -> Void) {
+        let overrides = Self.parameterNameOverrides, bufferNames = Self.bufferNames
         var mirror: Mirror? = Mirror(reflecting: self)
         while let m = mirror {
             for child in m.children {
                 guard let label = child.label else { continue }
                 let name = overrides[label] ?? snakeCase(label)
                 let full = name.isEmpty ? String(prefix.dropLast()) : prefix + name
-                visit(child.value, name: full, body)
+                if let t = child.value as? Tensor {
+                    let isBuffer = bufferNames.contains(label)
+                    if buffers ? isBuffer : t.requiresGrad && !isBuffer { body(full, t) }
+                } else {
+                    visit(child.value, name: full, buffers: buffers, body)
+                }
             }
             mirror = m.superclassMirror
         }
@@ -77,14 +102,12 @@ extension Module {
     }
 }
 
-private func visit(_ value: Any, name: String, _ body: (String, Tensor) -> Void) {
+private func visit(_ value: Any, name: String, buffers: Bool, _ body: (String, Tensor) -> Void) {
     let prefix = name.isEmpty ? "" : name + "."
-    if let t = value as? Tensor {
-        if t.requiresGrad { body(name, t) }
-    } else if let m = value as? any Module {
-        m.visitParameters(prefix: prefix, body)
+    if let m = value as? any Module {
+        m.visitParameters(prefix: prefix, buffers: buffers, body)
     } else if let list = value as? [any Module] {
-        for (i, m) in list.enumerated() { m.visitParameters(prefix: prefix + "\(i).", body) }
+        for (i, m) in list.enumerated() { m.visitParameters(prefix: prefix + "\(i).", buffers: buffers, body) }
     }
 }
 
@@ -118,10 +141,10 @@ public enum StateDictError: Error, CustomStringConvertible {
 }
 
 extension Module {
-    /// Copies weights by name into this module's parameters. `strict` also refuses names the
-    /// module does not have.
+    /// Copies weights by name into this module's parameters and buffers. `strict` also refuses
+    /// names the module does not have.
     public func load(_ weights: [String: Tensor], strict: Bool = true) throws {
-        let named = namedParameters
+        let named = namedTensors
         let missing = named.map(\.name).filter { weights[$0] == nil }
         if !missing.isEmpty { throw StateDictError.missing(missing) }
         if strict {
@@ -136,8 +159,8 @@ extension Module {
         }
     }
 
-    /// The parameters by name (sharing storage with the module).
+    /// The parameters and buffers by name (sharing storage with the module).
     public var stateDict: [String: Tensor] {
-        Dictionary(uniqueKeysWithValues: namedParameters.map { ($0.name, $0.tensor) })
+        Dictionary(uniqueKeysWithValues: namedTensors.map { ($0.name, $0.tensor) })
     }
 }

@@ -103,9 +103,8 @@ public struct BeamSearch {
                 }
                 // Candidates (beam, token, cumulative log P), best first; ties by beam then token.
                 var candidates: [(beam: Int, token: Int, logP: Double)] = []
-                candidates.reserveCapacity(k * vocab)
                 for j in 0..<k where logP[s * k + j] > -.infinity {
-                    for v in 0..<vocab { candidates.append((j, v, logP[s * k + j] + logProbs[j][v])) }
+                    candidates += bestTokens(logProbs[j], plus: logP[s * k + j], count: 2 * k).map { (beam: j, token: $0.token, logP: $0.logP) }
                 }
                 candidates = topCandidates(candidates, count: 2 * k)
                 var next: [(beam: Int, token: Int, logP: Double)] = []
@@ -205,9 +204,27 @@ public struct BeamSearch {
 /// The K best candidates by log-probability; ties broken by beam, then token (the order greedy's
 /// arg-max sees them), so beam 1 equals greedy.
 private func topCandidates(_ all: [(beam: Int, token: Int, logP: Double)], count: Int) -> [(beam: Int, token: Int, logP: Double)] {
-    Array(all.enumerated().sorted { a, b in
-        a.element.logP != b.element.logP ? a.element.logP > b.element.logP : a.offset < b.offset
-    }.prefix(count).map { $0.element })
+    Array(all.sorted { a, b in
+        a.logP != b.logP ? a.logP > b.logP : (a.beam, a.token) < (b.beam, b.token)
+    }.prefix(count))
+}
+
+/// The `count` best tokens of one beam by base + log-probability, best first, ties by token; one
+/// pass over the vocabulary with a small sorted buffer. The best 2K candidates of all K beams are
+/// among the beams' own best 2K, so this saves sorting K × V candidates at every step.
+func bestTokens(_ logProbs: [Double], plus base: Double, count: Int) -> [(token: Int, logP: Double)] {
+    var best: [(token: Int, logP: Double)] = []
+    best.reserveCapacity(count + 1)
+    for (v, lp) in logProbs.enumerated() {
+        let total = base + lp
+        // Tokens come in increasing order, so an equal score never displaces an earlier token.
+        if best.count == count && total <= best[count - 1].logP { continue }
+        var i = best.count
+        while i > 0 && best[i - 1].logP < total { i -= 1 }
+        best.insert((v, total), at: i)
+        if best.count > count { best.removeLast() }
+    }
+    return best
 }
 
 /// log-softmax of one row of [rows, V] logits, in double precision.

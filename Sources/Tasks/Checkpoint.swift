@@ -53,7 +53,7 @@ public struct Checkpoint {
         self.elapsedSeconds = elapsedSeconds
         dataRandomState = dataRandom.state
         modelRandomStates = modelRandom.map(\.generator.state)
-        let named = model.namedParameters
+        let named = model.namedTensors
         weights = Dictionary(uniqueKeysWithValues: named.map { ($0.name, $0.tensor) })
         let names = Dictionary(uniqueKeysWithValues: named.map { (ObjectIdentifier($0.tensor), $0.name) })
         self.optimizers = try optimizers.map { try Self.state(of: $0, names: names) }

@@ -108,7 +108,7 @@ public struct FineTuning {
         card.usage = LanguageModelTask.usage(name: name, recipe: nil)
         card.hasLossPlot = FileManager.default.fileExists(atPath: trainer.plotURL.path)
         let files = base.config.tokenizer.files.map { base.directory.appendingPathComponent($0) }
-        let export = ZooExport(config: entryConfig, weights: model.namedParameters.map { ($0.name, $0.tensor) },
+        let export = ZooExport(config: entryConfig, weights: model.namedTensors.map { ($0.name, $0.tensor) },
                                tokenizerFiles: files, card: card.markdown, extraFiles: [trainer.logURL, trainer.plotURL])
         let entry = try ZooRegistry.export(export, to: output)
         return Result(entry: entry, before: before, after: after, summary: summary)

@@ -209,7 +209,7 @@ public func importGPT2(from directory: String, to zooDirectory: String, overwrit
     let config = ZooEntryConfig(name: name, task: .languageModel, model: model.config,
                                 tokenizer: .init(kind: GPT2Import.tokenizerKind, files: GPT2Import.tokenizerFiles),
                                 metrics: [:], training: training)
-    let export = ZooExport(config: config, weights: model.namedParameters.map { ($0.name, $0.tensor) },
+    let export = ZooExport(config: config, weights: model.namedTensors.map { ($0.name, $0.tensor) },
                            tokenizerFiles: GPT2Import.tokenizerFiles.map { source.appendingPathComponent($0) },
                            card: GPT2Import.card(name: name, source: source.path, model: model, tokenizer: tokenizer))
     return try ZooRegistry.export(export, to: destination)

@@ -13,10 +13,7 @@ extension LanguageModelTask {
         }
         let files = recipe.data.resolvedFiles
         guard let trainPath = files.train else { throw RecipeError(file: recipe.file, key: "data.train", message: "required key is missing") }
-        let note = options.progress.map { style -> (String) -> Void in
-            if case .silent = style { return { _ in } }
-            return { fputs($0 + "\n", stderr) }
-        } ?? { fputs($0 + "\n", stderr) }
+        let note = RecipeRun.noteFunction(options.progress)
 
         // Documents.
         let unit = recipe.data.documents
@@ -84,7 +81,7 @@ extension LanguageModelTask {
         card.recipe = recipe.file.isEmpty ? nil : try? String(contentsOfFile: recipe.file, encoding: .utf8)
         card.usage = usage(name: name, recipe: recipe.file.isEmpty ? nil : recipe.file)
         card.hasLossPlot = FileManager.default.fileExists(atPath: trainer.plotURL.path)
-        let export = ZooExport(config: entryConfig, weights: model.namedParameters.map { ($0.name, $0.tensor) },
+        let export = ZooExport(config: entryConfig, weights: model.namedTensors.map { ($0.name, $0.tensor) },
                                tokenizerFiles: tokenizerFiles, card: card.markdown, extraFiles: [trainer.logURL, trainer.plotURL])
         let entry = try ZooRegistry.export(export, to: output)
         note("exported \(output.relativePath): " + summary.validation.keys.sorted().map { "\($0) \(String(format: "%.4f", summary.validation[$0]!))" }.joined(separator: ", "))

@@ -25,6 +25,8 @@ public final class ProgressBar {
 
     public let total: Int
     public let style: Style
+    /// What the rate counts: "tok" (training text), "img" (images), "sent" (sentences).
+    public var unit = "tok"
     private let firstStep: Int
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -37,22 +39,29 @@ public final class ProgressBar {
         self.style = style
     }
 
-    /// Reports the step just taken.
-    public func update(step: Int, loss: Double, tokensPerSecond: Double, learningRate: Double) {
+    /// Reports the step just taken; `rate` is in `unit`s per second. Loss and learning rate are
+    /// shown when given (training), left out otherwise (translating, classifying).
+    public func update(step: Int, loss: Double? = nil, tokensPerSecond rate: Double, learningRate: Double? = nil) {
         switch style {
         case .silent:
             return
         case .lines(let every):
             guard step % max(every, 1) == 0 || step == total else { return }
-            emit("step \(step)/\(total)  loss \(fixed(loss, 4))  lr \(scientific(learningRate))  \(rate(tokensPerSecond)) tok/s  "
-                 + "elapsed \(Self.duration(Date().timeIntervalSince(start)))  ETA \(eta(step: step))\n")
+            var line = "step \(step)/\(total)"
+            if let loss { line += "  loss \(fixed(loss, 4))" }
+            if let learningRate { line += "  lr \(scientific(learningRate))" }
+            emit(line + "  \(format(rate)) \(unit)/s  elapsed \(Self.duration(Date().timeIntervalSince(start)))  ETA \(eta(step: step))\n")
         case .bar:
             let now = Date()
             guard now.timeIntervalSince(lastDraw) >= 0.1 || step == total else { return }
             lastDraw = now
             let fraction = Double(step) / Double(max(total, 1))
             let head = "\(String(repeating: " ", count: max(0, String(total).count - String(step).count)))\(step)/\(total) "
-            let tail = " \(Int(fraction * 100))% loss \(fixed(loss, 3)) | \(rate(tokensPerSecond)) tok/s | lr \(scientific(learningRate)) | ETA \(eta(step: step))"
+            var tail = " \(Int(fraction * 100))%"
+            if let loss { tail += " loss \(fixed(loss, 3)) |" }
+            tail += " \(format(rate)) \(unit)/s"
+            if let learningRate { tail += " | lr \(scientific(learningRate))" }
+            tail += " | ETA \(eta(step: step))"
             let width = max(10, min(40, Self.terminalWidth() - head.count - 72))  // a fixed estimate of the tail, so the bar does not jitter
             let filled = Int(fraction * Double(width))
             let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "·", count: width - filled) + "]"
@@ -91,7 +100,7 @@ public final class ProgressBar {
         return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
     }
 
-    private func rate(_ x: Double) -> String {
+    private func format(_ x: Double) -> String {
         x >= 1000 ? String(format: "%.1fk", x / 1000) : String(format: "%.0f", x)
     }
 

@@ -64,6 +64,26 @@ public struct Recipe: Sendable, Equatable {
         public var documents: DocumentUnit = .line
         /// Fraction of training documents held out when there is no validation file.
         public var validationSplit = 0.1
+        /// Images: per-channel mean and standard deviation the [0, 1] pixels are normalized by
+        /// (one value applies to every channel). Default for fashion-mnist its training set's
+        /// 0.2860 / 0.3530; otherwise 0.5 / 0.5 (Hugging Face's ViT).
+        public var mean: [Float]?
+        public var std: [Float]?
+        /// Images: random-crop augmentation, pad P pixels of black on every side and crop back to
+        /// the original size at a random offset (torchvision's `RandomCrop(size, padding=P)`); 0 is off.
+        public var cropPadding = 0
+        /// Images: mirror each training image left to right with probability 1/2.
+        public var horizontalFlip = false
+        /// Translation: the source and target languages. A split `P` (train, validation, test) is
+        /// the files `P.<source>` and `P.<target>`, one sentence a line (fairseq's convention), or
+        /// WMT SGML `P.<source>.sgm` and `P.<target>.sgm`, or one tab-separated file `P.tsv`.
+        /// Default for a built-in corpus: its own pair.
+        public var languages: [String]?
+        /// Translation: training pairs with a side longer than this many words are dropped
+        /// (Moses' clean-corpus-n; pairs longer than the model's context are dropped anyway).
+        public var maxWords = 250
+        /// Translation: pairs whose word counts differ by more than this ratio are dropped.
+        public var maxRatio = 9.0
 
         public init(source: String? = nil, train: String? = nil, validation: String? = nil) {
             self.source = source
@@ -77,6 +97,18 @@ public struct Recipe: Sendable, Equatable {
         /// The training and validation files of the named built-in corpora; `make data` extracts them.
         public static let builtInSources: [String: (train: String, validation: String)] = [
             "kjv": ("data/kjv/train.txt", "data/kjv/valid.txt"),
+            "bible-en-es": ("data/bible-en-es/train", "data/bible-en-es/valid"),
+        ]
+
+        /// The built-in parallel corpora: their test split and language pair (either direction).
+        public static let builtInParallel: [String: (test: String, languages: [String])] = [
+            "bible-en-es": ("data/bible-en-es/test", ["en", "es"]),
+        ]
+
+        /// The built-in image data sets (`source:` of an image-classification recipe): their
+        /// default normalization (mean, std of the training pixels).
+        public static let builtInImageSources: [String: (mean: [Float], std: [Float])] = [
+            "fashion-mnist": ([0.2860], [0.3530]),
         ]
 
         /// `train` and `validation` with a built-in `source` resolved to its files.
@@ -133,6 +165,25 @@ public struct Recipe: Sendable, Equatable {
         public var positional: String?
         /// Pre-norm blocks; default true for decoder-only, false (the paper's post-norm) otherwise.
         public var normFirst: Bool?
+        /// Images: the (square) input size the model sees; default the data's image size.
+        public var imageSize: Int?
+        /// Images: input channels (1 grey, 3 RGB); default the data's.
+        public var channels: Int?
+        /// Images: the side of the square patches (required for image classification; must divide image_size).
+        public var patchSize: Int?
+        /// Images: an optional convolutional stem before the patch embedding.
+        public var stem: StemSection?
+
+        /// `stem: {channels: [32, 64], strides: [1, 2]}`: one 3×3 convolution (batch norm, ReLU)
+        /// per entry, with its output channels and stride.
+        public struct StemSection: Sendable, Equatable {
+            public var channels: [Int]
+            public var strides: [Int]
+            public init(channels: [Int], strides: [Int]) {
+                self.channels = channels
+                self.strides = strides
+            }
+        }
 
         public init(stack: Stack, dModel: Int, heads: Int, encoderLayers: Int = 0, decoderLayers: Int = 0) {
             self.stack = stack
@@ -168,6 +219,9 @@ public struct Recipe: Sendable, Equatable {
         public var steps: Int
         /// Required. Target tokens per optimizer step (all accumulated micro-batches together).
         public var batchTokens: Int
+        /// Images per optimizer step (image tasks, instead of batch_tokens; `batchTokens` then
+        /// holds the same number, so the trainer's "tokens" are images).
+        public var batchSize: Int?
         /// Micro-batches per step; each holds batch_tokens / accumulation tokens and its loss is
         /// scaled by 1 / accumulation, so the update equals one big batch's.
         public var accumulation = 1
@@ -191,6 +245,12 @@ public struct Recipe: Sendable, Equatable {
         public var every = 500
         /// Batches of held-out data per evaluation; 0: all of it.
         public var batches = 20
+        /// Translation: also report BLEU of greedy translations of the validation set.
+        public var bleu = true
+        /// Translation: the beam size of the final test-set BLEU (1: greedy).
+        public var beam = 4
+        /// Translation: the length penalty α of the final beam search (Wu et al. 2016).
+        public var lengthPenalty = 0.6
         public init() {}
     }
 
@@ -211,6 +271,8 @@ public struct Recipe: Sendable, Equatable {
         public var prompt = ""
         /// Language model: tokens in the card's sample.
         public var sampleTokens = 60
+        /// Translation: test sentences shown with their translations in the card.
+        public var samples = 5
         public init() {}
     }
 

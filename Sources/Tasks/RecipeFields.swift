@@ -139,6 +139,49 @@ struct RecipeFields {
         return out
     }
 
+    /// A list of exactly `count` names (letters, digits, '-', '_', '.').
+    func names(_ key: String, count: Int) throws -> [String]? {
+        guard let value = values[key] else { return nil }
+        let expected = "a list of \(count) names"
+        guard case .sequence(let sequence) = value, sequence.count == count else {
+            throw error(key, "expected \(expected), found \(RecipeFields.describe(value))")
+        }
+        return try sequence.map { item in
+            guard case .scalar(let scalar) = item, !scalar.string.isEmpty,
+                  scalar.string.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                throw RecipeFields.error(file: file, at: item.mark, key: dotted(key),
+                                         "expected \(expected), found \(RecipeFields.describe(item)) in the list")
+            }
+            return scalar.string
+        }
+    }
+
+    /// A non-empty list of integers, each within `limit`.
+    func integers(_ key: String, _ limit: Limit) throws -> [Int]? {
+        guard let value = values[key] else { return nil }
+        let expected = "a list of integers \(limit)"
+        guard case .sequence(let sequence) = value, !sequence.isEmpty else {
+            throw error(key, "expected \(expected), found \(RecipeFields.describe(value))")
+        }
+        return try sequence.map { item in
+            guard case .scalar(let scalar) = item, !isQuoted(scalar), let n = RecipeFields.integer(scalar.string),
+                  limit.contains(Double(n)) else {
+                throw RecipeFields.error(file: file, at: item.mark, key: dotted(key),
+                                         "expected \(expected), found \(RecipeFields.describe(item)) in the list")
+            }
+            return n
+        }
+    }
+
+    /// A non-empty list of numbers, each within `limit`.
+    func numberList(_ key: String, _ limit: Limit) throws -> [Double]? {
+        guard let value = values[key] else { return nil }
+        guard case .sequence(let sequence) = value else {
+            throw error(key, "expected a list of numbers \(limit), found \(RecipeFields.describe(value))")
+        }
+        return try numbers(key, count: Swift.max(sequence.count, 1), limit)
+    }
+
     // MARK: - Ranges
 
     /// The values a number may take, as said in messages ("at least 1", "in [0, 1)").

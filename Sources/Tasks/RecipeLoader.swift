@@ -7,16 +7,18 @@ import Yams
 public enum RecipeLoader {
     /// The keys each section accepts: the schema. `Recipe.swift` documents each one.
     static let topKeys = ["name", "task", "data", "tokenizer", "model", "training", "evaluation", "checkpoint", "export"]
-    static let dataKeys = ["source", "train", "validation", "test", "documents", "validation_split"]
+    static let dataKeys = ["source", "train", "validation", "test", "documents", "validation_split", "languages", "max_words",
+                           "max_ratio", "mean", "std", "crop_padding", "horizontal_flip"]
     static let tokenizerKeys = ["path", "kind", "vocab_size", "model_type", "character_coverage", "normalization", "byte_fallback"]
     static let modelKeys = ["stack", "d_model", "heads", "layers", "encoder_layers", "decoder_layers", "ffn", "context",
-                            "max_length", "dropout", "activation", "positional", "norm_first"]
+                            "max_length", "dropout", "activation", "positional", "norm_first", "image_size", "channels", "patch_size", "stem"]
     static let trainingKeys = ["optimizer", "learning_rate", "betas", "eps", "weight_decay", "schedule", "warmup",
                                "min_learning_rate", "steps", "batch_tokens", "accumulation", "label_smoothing", "clip",
-                               "seed", "log_every"]
-    static let evaluationKeys = ["every", "batches"]
+                               "seed", "log_every", "batch_size"]
+    static let stemKeys = ["channels", "strides"]
+    static let evaluationKeys = ["every", "batches", "bleu", "beam", "length_penalty"]
     static let checkpointKeys = ["every", "keep"]
-    static let exportKeys = ["name", "prompt", "sample_tokens"]
+    static let exportKeys = ["name", "prompt", "sample_tokens", "samples"]
 
     /// Reads and validates the recipe at `path`.
     public static func load(path: String) throws -> Recipe {
@@ -62,13 +64,16 @@ public enum RecipeLoader {
         let model = try readModel(modelFields, task: task)
 
         guard let trainingFields = try top.section("training", allowed: trainingKeys) else { throw top.missing("training") }
-        let training = try readTraining(trainingFields)
+        let training = try readTraining(trainingFields, task: task)
 
         var recipe = Recipe(name: name, task: task, data: data, tokenizer: tokenizer, model: model, training: training)
         recipe.file = file
         if let f = try top.section("evaluation", allowed: evaluationKeys) {
             if let v = try f.int("every", .atLeast(0)) { recipe.evaluation.every = v }
             if let v = try f.int("batches", .atLeast(0)) { recipe.evaluation.batches = v }
+            if let v = try f.bool("bleu") { recipe.evaluation.bleu = v }
+            if let v = try f.int("beam", .atLeast(1)) { recipe.evaluation.beam = v }
+            if let v = try f.double("length_penalty", .atLeast(0)) { recipe.evaluation.lengthPenalty = v }
         }
         if let f = try top.section("checkpoint", allowed: checkpointKeys) {
             if let v = try f.int("every", .atLeast(0)) { recipe.checkpoint.every = v }
@@ -78,6 +83,7 @@ public enum RecipeLoader {
             if let v = try f.name("name") { recipe.export.name = v }
             if let v = try f.string("prompt") { recipe.export.prompt = v }
             if let v = try f.int("sample_tokens", .atLeast(0)) { recipe.export.sampleTokens = v }
+            if let v = try f.int("samples", .atLeast(0)) { recipe.export.samples = v }
         }
         return recipe
     }
@@ -87,7 +93,8 @@ public enum RecipeLoader {
     private static func readData(_ f: RecipeFields, task: Task) throws -> Recipe.DataSection {
         var data = Recipe.DataSection()
         if let source = try f.string("source") {
-            let known = Recipe.DataSection.builtInSources.keys.sorted()
+            let known = (task == .imageClassification ? Array(Recipe.DataSection.builtInImageSources.keys)
+                                                      : Array(Recipe.DataSection.builtInSources.keys)).sorted()
             guard known.contains(source) else {
                 throw f.error("source", "unknown built-in source \(RecipeFields.quote(source)) (known: \(known.joined(separator: ", ")))")
             }
@@ -101,8 +108,27 @@ public enum RecipeLoader {
             data.documents = .init(rawValue: v)!
         }
         if let v = try f.double("validation_split", .between(0, 1, openHigh: true)) { data.validationSplit = v }
+        let parallel = data.source.flatMap { Recipe.DataSection.builtInParallel[$0] }
+        if let source = data.source, task == .translation && parallel == nil || task != .translation && parallel != nil {
+            throw f.error("source", "\(RecipeFields.quote(source)) is \(parallel == nil ? "not " : "")a parallel corpus; "
+                          + "the \(task.rawValue) task cannot use it")
+        }
+        if let v = try f.names("languages", count: 2) {
+            guard v[0] != v[1] else { throw f.error("languages", "the source and target languages are both \(RecipeFields.quote(v[0]))") }
+            if let parallel, Set(v) != Set(parallel.languages) {
+                throw f.error("languages", "the built-in \(RecipeFields.quote(data.source!)) corpus has \(parallel.languages.joined(separator: " and ")), not \(v.joined(separator: " and "))")
+            }
+            data.languages = v
+        } else if task == .translation {
+            guard let parallel else { throw f.missing("languages", " (the source and target language, e.g. [en, de])") }
+            data.languages = parallel.languages
+        }
+        if let v = try f.int("max_words", .atLeast(1)) { data.maxWords = v }
+        if let v = try f.double("max_ratio", .atLeast(1)) { data.maxRatio = v }
+        try readImageData(f, task: task, into: &data)
         if data.source == nil && data.train == nil {
-            throw f.missing("train", " (or give a built-in 'source': \(Recipe.DataSection.builtInSources.keys.sorted().joined(separator: ", ")))")
+            let known = task == .imageClassification ? Array(Recipe.DataSection.builtInImageSources.keys) : Array(Recipe.DataSection.builtInSources.keys)
+            throw f.missing("train", " (or give a built-in 'source': \(known.sorted().joined(separator: ", ")))")
         }
         if data.validation == nil && data.source == nil && data.validationSplit == 0 && task == .languageModel {
             throw f.error("validation_split", "with no 'validation' file, some training text must be held out (validation_split > 0)")
@@ -125,8 +151,13 @@ public enum RecipeLoader {
     }
 
     private static func readModel(_ f: RecipeFields, task: Task) throws -> Recipe.ModelSection {
-        guard let stackName = try f.choice("stack", Recipe.ModelSection.Stack.allCases.map(\.rawValue)) else { throw f.missing("stack") }
+        // An image classifier is an encoder; `stack` may be left out.
+        guard let stackName = try f.choice("stack", Recipe.ModelSection.Stack.allCases.map(\.rawValue))
+                ?? (task == .imageClassification ? "encoder" : nil) else { throw f.missing("stack") }
         let stack = Recipe.ModelSection.Stack(rawValue: stackName)!
+        if task == .imageClassification && stack != .encoder {
+            throw f.error("stack", "the image-classification task needs stack encoder, found \(stackName)")
+        }
         if task == .languageModel && stack != .decoderOnly {
             throw f.error("stack", "the language-model task needs stack decoder-only, found \(stackName)")
         }
@@ -164,13 +195,24 @@ public enum RecipeLoader {
         m.activation = try f.choice("activation", Recipe.ModelSection.activations)
         m.positional = try f.choice("positional", Recipe.ModelSection.positionals)
         m.normFirst = try f.bool("norm_first")
+        try readImageModel(f, task: task, into: &m)
         return m
     }
 
-    private static func readTraining(_ f: RecipeFields) throws -> Recipe.TrainingSection {
+    private static func readTraining(_ f: RecipeFields, task: Task) throws -> Recipe.TrainingSection {
         guard let steps = try f.int("steps", .atLeast(1)) else { throw f.missing("steps") }
-        guard let batchTokens = try f.int("batch_tokens", .atLeast(1)) else { throw f.missing("batch_tokens") }
-        var t = Recipe.TrainingSection(steps: steps, batchTokens: batchTokens)
+        var t: Recipe.TrainingSection
+        if task == .imageClassification {
+            // Images are counted, not tokens: batch_size images per step.
+            if f.has("batch_tokens") { throw f.error("batch_tokens", "an image-classification recipe gives batch_size (images per step), not batch_tokens") }
+            guard let batchSize = try f.int("batch_size", .atLeast(1)) else { throw f.missing("batch_size", " (images per step)") }
+            t = Recipe.TrainingSection(steps: steps, batchTokens: batchSize)
+            t.batchSize = batchSize
+        } else {
+            if f.has("batch_size") { throw f.error("batch_size", "batch_size is for image tasks; give batch_tokens") }
+            guard let batchTokens = try f.int("batch_tokens", .atLeast(1)) else { throw f.missing("batch_tokens") }
+            t = Recipe.TrainingSection(steps: steps, batchTokens: batchTokens)
+        }
         if let v = try f.choice("optimizer", Recipe.TrainingSection.OptimizerKind.allCases.map(\.rawValue)) { t.optimizer = .init(rawValue: v)! }
         if let v = try f.float("learning_rate", .greaterThan(0)) { t.learningRate = v }
         if let v = try f.numbers("betas", count: 2, .between(0, 1, openHigh: true)) { t.betas = v.map { Float($0) } }

@@ -45,9 +45,19 @@ public enum RecipeRun {
         switch recipe.task {
         case .languageModel:
             return try LanguageModelTask.run(recipe, options: options)
-        case .translation, .parsing, .imageClassification:
+        case .imageClassification:
+            return try ImageClassificationTask.run(recipe, options: options)
+        case .translation:
+            return try TranslationTask.run(recipe, options: options)
+        case .parsing:
             throw RecipeError(file: recipe.file, key: "task", message: "the \(recipe.task.rawValue) task cannot be run yet")
         }
+    }
+
+    /// Where a run's notes go: stderr, unless the progress style is silent.
+    static func noteFunction(_ style: ProgressBar.Style?) -> (String) -> Void {
+        if case .silent? = style { return { _ in } }
+        return { fputs($0 + "\n", stderr) }
     }
 
     /// Reads a UTF-8 text file, with a hint for the built-in corpora `make data` extracts.

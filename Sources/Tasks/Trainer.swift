@@ -55,6 +55,8 @@ public struct TrainingSettings: Sendable {
     public var progress: ProgressBar.Style?
     /// The plot's title.
     public var title = "training"
+    /// What the progress rate counts: "tok" (text tasks) or "img" (image tasks).
+    public var rateUnit = "tok"
     /// On SIGINT (Ctrl-C), finish the step, write a checkpoint and stop with `TrainingError.interrupted`
     /// (a second Ctrl-C ends the process at once).
     public var checkpointOnInterrupt = false
@@ -64,6 +66,10 @@ public struct TrainingSettings: Sendable {
         self.batchTokens = batchTokens
         self.directory = directory
     }
+
+    /// The data generator a fresh run starts from (a task that keeps a data order of its own
+    /// replays it from here on resume; see `EpochSampler`).
+    public var dataGenerator: RandomGenerator { RandomGenerator(seed: seed ^ 0x0DA7_A0DE_5EED_0001) }
 }
 
 /// What a finished (or stopped) run did.
@@ -112,7 +118,7 @@ public final class Trainer<Task: TrainingTask> {
         self.optimizers = optimizers
         self.schedule = schedule
         self.settings = settings
-        dataRandom = RandomGenerator(seed: settings.seed ^ 0x0DA7_A0DE_5EED_0001)
+        dataRandom = settings.dataGenerator
     }
 
     /// Trains to `settings.steps`, or until `stopAfter` steps (then checkpoints and returns, as a
@@ -126,6 +132,7 @@ public final class Trainer<Task: TrainingTask> {
         let progressStyle = settings.progress ?? .automatic(every: settings.logEvery)
         if resume { try restore() }
         let progress = ProgressBar(total: settings.steps, completed: step, style: progressStyle)
+        progress.unit = settings.rateUnit
         if resume {
             progress.note("resuming at step \(step) of \(settings.steps) from \(checkpointURL.path)")
         } else {

@@ -13,24 +13,37 @@ public struct VisionTransformerConfig: Codable, Sendable, Equatable {
     public var encoder: TransformerConfig
     /// One name per class, in logit order.
     public var labels: [String]
+    /// An optional convolutional stem run before the patch embedding, which then cuts the stem's
+    /// feature map (not the image) into patches. Nil (and absent from JSON) for a plain ViT.
+    public var stem: ConvStemConfig?
 
     public init(imageWidth: Int, imageHeight: Int, channels: Int, patchSize: Int, dModel: Int, heads: Int,
                 ffnDim: Int, layers: Int, labels: [String], dropout: Float = 0, layerNormEps: Float = 1e-12,
-                activation: Activation = .gelu) {
+                activation: Activation = .gelu, stem: ConvStemConfig? = nil) {
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
         self.channels = channels
         self.patchSize = patchSize
         self.labels = labels
+        self.stem = stem
         encoder = TransformerConfig(dModel: dModel, heads: heads, ffnDim: ffnDim, encoderLayers: layers, decoderLayers: 0,
-                                    vocabSize: 0, maxLength: 1 + (imageWidth / patchSize) * (imageHeight / patchSize),
+                                    vocabSize: 0, maxLength: 0,
                                     dropout: dropout, activation: activation, normFirst: true, finalNorm: true,
                                     layerNormEps: layerNormEps, positional: .learned, shareEmbeddings: false,
                                     tieOutput: false, scaleEmbeddings: false)
+        encoder.maxLength = 1 + patchCount
+    }
+
+    /// What the patch embedding reads: the image, or the stem's feature map when there is a stem.
+    public var patchInput: (channels: Int, height: Int, width: Int) {
+        stem?.outputSize(channels: channels, height: imageHeight, width: imageWidth) ?? (channels, imageHeight, imageWidth)
     }
 
     /// Patches per image.
-    public var patchCount: Int { (imageWidth / patchSize) * (imageHeight / patchSize) }
+    public var patchCount: Int {
+        let input = patchInput
+        return (input.width / patchSize) * (input.height / patchSize)
+    }
     public var labelCount: Int { labels.count }
 }
 
@@ -44,6 +57,8 @@ public struct VisionTransformerConfig: Codable, Sendable, Equatable {
 /// let logits = withoutGradients { model(images) }   // images [B, C, H, W] → [B, labels]
 /// ```
 public final class VisionTransformer: Module {
+    /// Convolutions before the patch embedding (`config.stem`), names under `stem.`.
+    public let stem: ConvStem?
     public let patchEmbedding: PatchEmbedding
     /// [1, D]: the `[class]` token's embedding.
     public let classToken: Tensor
@@ -57,13 +72,15 @@ public final class VisionTransformer: Module {
 
     public init(_ config: VisionTransformerConfig, seed: UInt64 = 0) {
         let c = config.encoder
-        precondition(config.imageWidth % config.patchSize == 0 && config.imageHeight % config.patchSize == 0,
-                     "image \(config.imageWidth)×\(config.imageHeight) is not a multiple of patch \(config.patchSize)")
+        let input = config.patchInput
+        precondition(input.width % config.patchSize == 0 && input.height % config.patchSize == 0,
+                     "\(config.stem == nil ? "image" : "stem output") \(input.width)×\(input.height) is not a multiple of patch \(config.patchSize)")
         precondition(!config.labels.isEmpty, "a classifier needs at least one label")
         var generator = RandomGenerator(seed: seed)
         random = RandomSource(seed: seed &+ 1)
         dropout = Dropout(c.dropout, random: random)
-        patchEmbedding = PatchEmbedding(channels: config.channels, patchSize: config.patchSize, dim: c.dModel, generator: &generator)
+        stem = config.stem.map { ConvStem($0, inChannels: config.channels, generator: &generator) }
+        patchEmbedding = PatchEmbedding(channels: input.channels, patchSize: config.patchSize, dim: c.dModel, generator: &generator)
         // Truncated-normal-like small initialisation as timm / HF (std 0.02).
         classToken = Tensor.randn([1, c.dModel], std: 0.02, generator: &generator, requiresGrad: true)
         positionEmbeddings = Tensor.randn([1 + config.patchCount, c.dModel], std: 0.02, generator: &generator, requiresGrad: true)
@@ -77,7 +94,7 @@ public final class VisionTransformer: Module {
         let b = images.shape[0], d = config.encoder.dModel
         precondition(images.rank == 4 && images.shape[2] == config.imageHeight && images.shape[3] == config.imageWidth,
                      "expected [B, \(config.channels), \(config.imageHeight), \(config.imageWidth)] images, got \(images.shape)")
-        let patches = patchEmbedding(images)                                            // [B, N, D]
+        let patches = patchEmbedding(stem?(images) ?? images)                            // [B, N, D]
         let cls = classToken.reshaped([1, 1, d]) + Tensor(zeros: [b, 1, d])             // [B, 1, D]
         let tokens = Tensor.concat([cls, patches], axis: 1) + positionEmbeddings.reshaped([1, 1 + config.patchCount, d])
         return encoder(dropout(tokens))

@@ -20,15 +20,25 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
     /// Measured metrics (`val_loss`, `val_ppl`, `bleu`, `f1`, `accuracy`, ...).
     public var metrics: [String: Double]
     public var training: TrainingInfo
+    /// Image classification: the Vision Transformer (`model` is then its encoder); nil otherwise,
+    /// so entries written before images existed still decode.
+    public var vision: VisionTransformerConfig?
+    /// Image classification: what is done to an image before the model sees it.
+    public var image: ImagePreprocessing?
+    /// Translation: the source and target languages (e.g. ["en", "es"]).
+    public var languages: [String]?
 
     public init(name: String, task: Recipe.Task, model: TransformerConfig, tokenizer: TokenizerInfo,
-                metrics: [String: Double], training: TrainingInfo) {
+                metrics: [String: Double], training: TrainingInfo, vision: VisionTransformerConfig? = nil,
+                image: ImagePreprocessing? = nil) {
         self.name = name
         self.task = task
         self.model = model
         self.tokenizer = tokenizer
         self.metrics = metrics
         self.training = training
+        self.vision = vision
+        self.image = image
     }
 
     public struct TokenizerInfo: Codable, Sendable, Equatable {

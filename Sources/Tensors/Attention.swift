@@ -38,29 +38,39 @@ extension Tensor {
         let shift = tk - tq
         let padding = mask.keyPadding
         let causal = mask.causal
+        // Causal attention runs in blocks of query rows, each against only the keys its last row
+        // can see: the fully masked upper triangle of QKᵀ, P and their gradients is never computed
+        // (nor read: probability rows are valid only up to their block's key end).
+        let blocks = QueryBlocks(queries: tq, keys: tk, shift: shift, causal: causal)
         Parallel.forRows(b * heads, rowCost: tq * tk * dk * 4) { bh in
             let bi = bh / heads, h = bh % heads
             let qh = qp + bi * tq * ldq + qOffset + h * dk
             let kh = kp + bi * kcap * ldk + kOffset + h * dk
             let vh = vp + bi * kcap * ldv + vOffset + h * dk
+            let oh = op + bi * tq * d + h * dk
             let p = pp + bh * tq * tk
-            gemm(transposeB: true, m: tq, n: tk, k: dk, alpha: scale, qh, lda: ldq, kh, ldb: ldk, p, ldc: tk)
-            for i in 0..<tq {
-                let row = p + i * tk
-                var visible = tk
-                if causal { visible = Swift.max(0, Swift.min(tk, i + shift + 1)) }
-                if let padding {
-                    for j in 0..<visible where padding[bi * tk + j] { row[j] = -.infinity }
+            for blk in 0..<blocks.count {
+                let (r0, r1, ke) = blocks[blk]
+                guard ke > 0 else {  // every key is masked for these queries: output 0
+                    for i in r0..<r1 { (oh + i * d).update(repeating: 0, count: dk) }
+                    continue
                 }
-                for j in visible..<tk { row[j] = -.infinity }
-                if visible == 0 || vmax(row, visible) == -.infinity {
-                    row.update(repeating: 0, count: tk)
-                } else {
-                    softmaxRow(row, row, visible)
-                    for j in visible..<tk { row[j] = 0 }
+                gemm(transposeB: true, m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, lda: ldq, kh, ldb: ldk, p + r0 * tk, ldc: tk)
+                for i in r0..<r1 {
+                    let row = p + i * tk
+                    let visible = causal ? Swift.min(ke, i + shift + 1) : ke
+                    if let padding {
+                        for j in 0..<visible where padding[bi * tk + j] { row[j] = -.infinity }
+                    }
+                    if visible <= 0 || vmax(row, visible) == -.infinity {
+                        row.update(repeating: 0, count: ke)
+                    } else {
+                        softmaxRow(row, row, visible)
+                        for j in visible..<ke { row[j] = 0 }
+                    }
                 }
+                gemm(m: r1 - r0, n: dk, k: ke, p + r0 * tk, lda: tk, vh, ldb: ldv, oh + r0 * d, ldc: d)
             }
-            gemm(m: tq, n: dk, k: tk, p, lda: tk, vh, ldb: ldv, op + bi * tq * d + h * dk, ldc: d)
         }
         // Each distinct input once (a packed QKV tensor is q, k and v at once).
         var inputs: [Tensor] = [q]
@@ -78,25 +88,54 @@ extension Tensor {
                 let vh = vp + bi * kcap * ldv + vOffset + h * dk
                 let p = pp + bh * tq * tk
                 let go = gp + bi * tq * d + h * dk
-                if let dv {  // dV = Pᵀ dO
-                    gemm(transposeA: true, m: tk, n: dk, k: tq, p, lda: tk, go, ldb: d, beta: 1,
-                         dv + bi * kcap * ldv + vOffset + h * dk, ldc: ldv)
-                }
-                guard dq != nil || dkp != nil else { return }
-                // dP = dO Vᵀ, then dS = softmax' · scale, in a scratch matrix.
-                let ds = UnsafeMutablePointer<Float>.allocate(capacity: tq * tk)
+                let dqh = dq.map { $0 + bi * tq * ldq + qOffset + h * dk }
+                let dkh = dkp.map { $0 + bi * kcap * ldk + kOffset + h * dk }
+                let dvh = dv.map { $0 + bi * kcap * ldv + vOffset + h * dk }
+                // dS for one block of query rows.
+                let ds = UnsafeMutablePointer<Float>.allocate(capacity: blocks.size * tk)
                 defer { ds.deallocate() }
-                gemm(transposeB: true, m: tq, n: tk, k: dk, go, lda: d, vh, ldb: ldv, ds, ldc: tk)
-                for i in 0..<tq { softmaxBackwardRow(p + i * tk, ds + i * tk, ds + i * tk, tk, scale: scale) }
-                if let dq {  // dQ = dS K
-                    gemm(m: tq, n: dk, k: tk, ds, lda: tk, kh, ldb: ldk, beta: 1, dq + bi * tq * ldq + qOffset + h * dk, ldc: ldq)
-                }
-                if let dkp {  // dK = dSᵀ Q
-                    gemm(transposeA: true, m: tk, n: dk, k: tq, ds, lda: tk, qh, ldb: ldq, beta: 1,
-                         dkp + bi * kcap * ldk + kOffset + h * dk, ldc: ldk)
+                for blk in 0..<blocks.count {
+                    let (r0, r1, ke) = blocks[blk]
+                    guard ke > 0 else { continue }  // output 0 whatever the inputs
+                    let m = r1 - r0
+                    if let dvh {  // dV = Pᵀ dO
+                        gemm(transposeA: true, m: ke, n: dk, k: m, p + r0 * tk, lda: tk, go + r0 * d, ldb: d, beta: 1, dvh, ldc: ldv)
+                    }
+                    guard dqh != nil || dkh != nil else { continue }
+                    // dP = dO Vᵀ, then dS = softmax' · scale.
+                    gemm(transposeB: true, m: m, n: ke, k: dk, go + r0 * d, lda: d, vh, ldb: ldv, ds, ldc: tk)
+                    for i in 0..<m { softmaxBackwardRow(p + (r0 + i) * tk, ds + i * tk, ds + i * tk, ke, scale: scale) }
+                    if let dqh {  // dQ = dS K
+                        gemm(m: m, n: dk, k: ke, ds, lda: tk, kh, ldb: ldk, beta: 1, dqh + r0 * ldq, ldc: ldq)
+                    }
+                    if let dkh {  // dK = dSᵀ Q
+                        gemm(transposeA: true, m: ke, n: dk, k: m, ds, lda: tk, qh + r0 * ldq, ldb: ldq, beta: 1, dkh, ldc: ldk)
+                    }
                 }
             }
             return grads
         }
+    }
+}
+
+/// Query rows split into blocks for causal attention, each with the number of keys its rows may
+/// see (the last row's horizon); one block of every query and key when not causal.
+struct QueryBlocks {
+    /// Rows per block: small enough that the skipped triangle is most of the masked half, large
+    /// enough that each block's products still run at GEMM speed (32 beat 16, 64 and 128 on the
+    /// GPT benchmark's T = 256, d_k = 64: 20 vs 21.5 and 25.6 ms per layer forward and backward).
+    static let causalRows = 32
+    let queries: Int, keys: Int, shift: Int, size: Int
+    init(queries: Int, keys: Int, shift: Int, causal: Bool) {
+        self.queries = queries
+        self.keys = keys
+        self.shift = shift
+        size = causal ? Swift.min(Self.causalRows, Swift.max(queries, 1)) : Swift.max(queries, 1)
+    }
+    var count: Int { (queries + size - 1) / size }
+    /// Rows r0..<r1 and their key end: query i sees keys 0...i + shift (all of them when not causal).
+    subscript(i: Int) -> (Int, Int, Int) {
+        let r0 = i * size, r1 = Swift.min(queries, r0 + size)
+        return (r0, r1, Swift.max(0, Swift.min(keys, r1 + shift)))
     }
 }

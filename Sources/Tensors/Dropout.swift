@@ -1,30 +1,21 @@
 extension Tensor {
     /// Inverted dropout: zeroes each element with probability `p` and scales the rest by 1/(1−p).
     /// One draw from `generator` seeds a counter-based hash (splitmix64 of seed + index), so the
-    /// mask is the same for a given seed however the work is split across cores.
+    /// mask is the same for a given seed however the work is split across cores, and the backward
+    /// recomputes it rather than keeping it in memory.
     public func dropout(_ p: Float, generator: inout RandomGenerator) -> Tensor {
         if p <= 0 { return self }
         precondition(p < 1, "dropout probability \(p) must be below 1")
         let scale = 1 / (1 - p)
         let seed = generator.next()
         let threshold = UInt32(Double(p) * 16_777_216)
-        let mask = Tensor(uninitialized: shape)
         let y = Tensor(uninitialized: shape)
-        let m = mask.data, x = data, o = y.data
-        Parallel.forRanges(count, grain: 16384) { r in
-            var i = r.lowerBound
-            while i < r.upperBound {
-                var z = seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                z ^= z >> 31
-                let keep: Float = UInt32(truncatingIfNeeded: z >> 40) < threshold ? 0 : scale
-                m[i] = keep
-                o[i] = x[i] * keep
-                i &+= 1
-            }
+        dropoutMultiply(data, y.data, count, seed: seed, threshold: threshold, scale: scale)
+        return y.recorded(from: [self]) { g in
+            let gx = Tensor(uninitialized: g.shape)
+            dropoutMultiply(g.data, gx.data, g.count, seed: seed, threshold: threshold, scale: scale)
+            return [gx]
         }
-        return y.recorded(from: [self]) { g in [binaryForward(.mul, g, mask)] }
     }
 
     /// Elements where `mask` is nonzero replaced by `value` (mask broadcasts to self).
@@ -38,5 +29,36 @@ extension Tensor {
             if mp[mi] != 0 { o[i] = value; k[i] = 0 } else { k[i] = 1 }
         }
         return out.recorded(from: [self]) { g in [binaryForward(.mul, g, keep)] }
+    }
+}
+
+/// o[i] = x[i] · (0 or `scale`), element i dropped when the top 24 bits of splitmix64(seed + i·γ)
+/// fall below `threshold`; 16 elements at a time (8-lane 64-bit multiplies on AVX-512).
+func dropoutMultiply(_ x: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int, seed: UInt64, threshold: UInt32, scale: Float) {
+    // The top 24 bits fit an Int32: a signed compare vectorizes, an unsigned one does not.
+    @inline(__always) func hashTop24(_ i: SIMD8<UInt64>) -> SIMD8<Int32> {
+        var z = SIMD8<UInt64>(repeating: seed) &+ i &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z &>> 31
+        return SIMD8<Int32>(truncatingIfNeeded: z &>> 40)
+    }
+    let limit = SIMD16<Int32>(repeating: Int32(threshold))
+    @inline(__always) func keep(_ lanes: SIMD8<UInt64>) -> Vec {
+        let top = SIMD16<Int32>(lowHalf: hashTop24(lanes), highHalf: hashTop24(lanes &+ 8))
+        return Vec(repeating: scale).replacing(with: 0, where: top .< limit)
+    }
+    Parallel.forRanges(n, grain: 16384) { r in
+        var i = r.lowerBound
+        var lanes = SIMD8<UInt64>(0, 1, 2, 3, 4, 5, 6, 7) &+ UInt64(i)
+        while i &+ 16 <= r.upperBound {
+            store(load(x + i) * keep(lanes), o + i)
+            i &+= 16
+            lanes &+= 16
+        }
+        if i < r.upperBound {
+            let k = keep(lanes)
+            for j in 0..<(r.upperBound &- i) { o[i &+ j] = x[i &+ j] * k[j] }
+        }
     }
 }

@@ -198,28 +198,64 @@ extension Tensor {
 
     /// GELU. `approximate: true` is the tanh form of Hendrycks & Gimpel (GPT-2's "gelu_new",
     /// PyTorch's `approximate="tanh"`); false is the exact erf form (PyTorch's default).
+    /// When recording, the forward also stores the slope dy/dx while the transcendental parts are
+    /// at hand, so the backward is a single multiply instead of recomputing erf or tanh.
     public func gelu(approximate: Bool = false) -> Tensor {
-        if approximate {
-            let c: Float = 0.7978845608028654  // sqrt(2/pi)
-            let y = unaryForward(self) { x in 0.5 * x * (1 + vtanh(c * (x + 0.044715 * x * x * x))) }
-            return y.recordedWithOutput(from: [self]) { g, y in
-                [unaryBackward(g, self, y) { g, x, _ in
-                    let u = c * (x + 0.044715 * x * x * x)
-                    let t = vtanh(u)
-                    let du = c * (1 + 3 * 0.044715 * x * x)
-                    return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
-                }]
+        let y = Tensor(uninitialized: shape)
+        let slope: Tensor? = GradMode.isEnabled && requiresGrad ? Tensor(uninitialized: shape) : nil
+        let px = data, py = y.data
+        if let sp = slope?.data {
+            Parallel.forRanges(count) { r in
+                let x = px + r.lowerBound, o = py + r.lowerBound, s = sp + r.lowerBound
+                if approximate { mapVecWithSlope(x, o, s, r.count, geluTanhWithSlope) } else { mapVecWithSlope(x, o, s, r.count, geluErfWithSlope) }
+            }
+        } else {
+            Parallel.forRanges(count) { r in
+                let x = px + r.lowerBound, o = py + r.lowerBound
+                if approximate { mapVec(x, o, r.count) { geluTanhWithSlope($0).0 } } else { mapVec(x, o, r.count) { geluErf($0) } }
             }
         }
-        let y = unaryForward(self) { x in 0.5 * x * (1 + verf(x * 0.7071067811865476)) }
-        return y.recordedWithOutput(from: [self]) { g, y in
-            [unaryBackward(g, self, y) { g, x, _ in
-                let cdf = 0.5 * (1 + verf(x * 0.7071067811865476))
-                let pdf = 0.3989422804014327 * vexp(-0.5 * x * x)
-                return g * (cdf + x * pdf)
-            }]
-        }
+        guard let slope else { return y }
+        return y.recorded(from: [self]) { g in [binaryForward(.mul, g, slope)] }
     }
+
 }
 
 import Foundation
+
+/// x·Φ(x) with the exact normal CDF.
+@inline(__always) func geluErf(_ x: Vec) -> Vec { 0.5 * x * (1 + verf(x * 0.7071067811865476)) }
+
+/// x·Φ(x) and its derivative Φ(x) + x·φ(x).
+@inline(__always) func geluErfWithSlope(_ x: Vec) -> (Vec, Vec) {
+    let e = verf(x * 0.7071067811865476)
+    let pdf = 0.3989422804014327 * vexp(-0.5 * x * x)
+    return (0.5 * x * (1 + e), 0.5 * (1 + e) + x * pdf)
+}
+
+/// The tanh form 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) and its derivative.
+@inline(__always) func geluTanhWithSlope(_ x: Vec) -> (Vec, Vec) {
+    let c: Float = 0.7978845608028654  // sqrt(2/pi)
+    let t = vtanh(c * (x + 0.044715 * x * x * x))
+    let du = c * (1 + 3 * 0.044715 * x * x)
+    return (0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+}
+
+/// `mapVec` for a function that also gives a second output (a slope for the backward).
+@inline(__always)
+func mapVecWithSlope(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ slope: UnsafeMutablePointer<Float>, _ n: Int,
+                     _ f: (Vec) -> (Vec, Vec)) {
+    var i = 0
+    while i &+ 16 <= n {
+        let (y, s) = f(load(src + i))
+        store(y, dst + i)
+        store(s, slope + i)
+        i &+= 16
+    }
+    if i < n {
+        var v = Vec()
+        for j in 0..<(n &- i) { v[j] = src[i &+ j] }
+        let (y, s) = f(v)
+        for j in 0..<(n &- i) { dst[i &+ j] = y[j]; slope[i &+ j] = s[j] }
+    }
+}

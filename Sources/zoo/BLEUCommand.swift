@@ -50,9 +50,9 @@ struct BLEUCommand: ParsableCommand {
         let references = try ref.map(ParallelCorpus.readLines)
         let hypotheses = try hyp.map(ParallelCorpus.readLines) ?? Self.standardInputLines()
         let hypName = hyp ?? "standard input"
-        if hypotheses.isEmpty { throw BLEUCommandError("\(hypName): no hypotheses (the input is empty)") }
+        if hypotheses.isEmpty { throw CommandError("\(hypName): no hypotheses (the input is empty)") }
         for (file, lines) in zip(ref, references) where lines.count != hypotheses.count {
-            throw BLEUCommandError("\(hypName) has \(hypotheses.count) lines but reference \(file) has \(lines.count); they must have one line per sentence")
+            throw CommandError("\(hypName) has \(hypotheses.count) lines but reference \(file) has \(lines.count); they must have one line per sentence")
         }
         if let warning = BLEU.tokenizedPeriodWarning(hypotheses) {
             FileHandle.standardError.write(Data(warning.split(separator: "\n").map { "sacreBLEU: \($0)\n" }.joined().utf8))
@@ -68,9 +68,3 @@ struct BLEUCommand: ParsableCommand {
 }
 
 extension SacreBLEUReport.Format: ExpressibleByArgument {}
-
-/// A one-line error of `zoo bleu`.
-struct BLEUCommandError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

@@ -81,6 +81,50 @@ extension TensorSuite {
             check(tq: 4, tk: 2, mask: AttentionMask(causal: true), "causal Tq > Tk")
         }
 
+        /// Causal attention runs in blocks of query rows, each against only the keys it can see:
+        /// lengths that are not a multiple of the block, a query offset (Tq < Tk), and more queries
+        /// than keys (whole blocks that see nothing).
+        @Test(arguments: [(70, 70), (100, 100), (45, 110), (80, 20)])
+        func causalBlocks(tq: Int, tk: Int) {
+            check(b: 1, tq: tq, tk: tk, mask: AttentionMask(causal: true), "causal \(tq)×\(tk)")
+        }
+
+        @Test func causalBlocksWithKeyPadding() {
+            var g = RandomGenerator(seed: 30)
+            let padding = (0..<(2 * 75)).map { _ in g.next() % 5 == 0 }
+            check(tq: 60, tk: 75, mask: AttentionMask(causal: true, keyPadding: padding), "causal blocks and key padding")
+        }
+
+        /// Masked probabilities are exactly 0: queries never read future values, and gradients
+        /// from early queries never reach later positions.
+        @Test func causalFutureIsExactlyInvisible() {
+            let (t, cut, d) = (100, 37, 8)
+            let q = uniform([1, t, d], seed: 31), k = uniform([1, t, d], seed: 32), v = uniform([1, t, d], seed: 33)
+            let mask = AttentionMask(causal: true)
+            let y = Tensor.attention(q: q, k: k, v: v, heads: 2, headDim: 4, mask: mask).scalars
+            let v2 = v.copy(), k2 = k.copy()
+            for i in (cut * d)..<(t * d) { v2[flat: i] = 1e6; k2[flat: i] = -1e3 }
+            let y2 = Tensor.attention(q: q, k: k2, v: v2, heads: 2, headDim: 4, mask: mask).scalars
+            #expect(y[0..<(cut * d)] == y2[0..<(cut * d)])
+            for x in [q, k, v] { x.requiresGrad = true; x.grad = nil }
+            let upstream = Tensor((0..<(t * d)).map { $0 < cut * d ? Float($0 % 7) - 3 : 0 }, shape: [1, t, d])
+            Tensor.attention(q: q, k: k, v: v, heads: 2, headDim: 4, mask: mask).backward(upstream)
+            for x in [q, k, v] { #expect(x.grad!.scalars[(cut * d)...].allSatisfy { $0 == 0 }) }
+        }
+
+        /// `keyLength` with causal blocks: a chunk of queries at an offset into a cache with spare rows.
+        @Test func causalBlocksWithKeyLength() {
+            let q = uniform([2, 40, 8], seed: 34), kCache = uniform([2, 90, 8], seed: 35), vCache = uniform([2, 90, 8], seed: 36)
+            let mask = AttentionMask(causal: true)
+            let y = Tensor.attention(q: q, k: kCache, v: vCache, heads: 2, headDim: 4, mask: mask, keyLength: 70)
+            let k = kCache.slice(axis: 1, 0..<70), v = vCache.slice(axis: 1, 0..<70)
+            expectClose(y, reference(q: q, k: k, v: v, heads: 2, dk: 4, mask: mask), abs: 2e-6, "causal blocks, keyLength")
+            expectGradientsMatch([q, kCache, vCache], "causal blocks, keyLength") {
+                Tensor.attention(q: $0[0], k: $0[1], v: $0[2], heads: 2, headDim: 4, mask: mask, keyLength: 70)
+            }
+            for b in 0..<2 { for i in ((b * 90 + 70) * 8)..<((b + 1) * 90 * 8) { #expect(kCache.grad![flat: i] == 0 && vCache.grad![flat: i] == 0) } }
+        }
+
         /// One [B, T, 3D] tensor is q, k and v at column offsets 0, D and 2D (a fused QKV projection).
         @Test(arguments: [false, true])
         func packedQKV(causal: Bool) {
