@@ -90,13 +90,14 @@ public struct BeamSearch {
             let logits = model.decode(last, shape: [rows, 1], memory: memory, memoryPadding: encoded.padding(copies: k),
                                       caches: caches, offset: t).scalars
             var order = Array(0..<rows)
+            let live = (0..<rows).map { !done[$0 / k] && logP[$0] > -.infinity }
+            let expansions = Self.expansions(logits, vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos))
             for s in 0..<b where !done[s] {
-                let logProbs = (0..<k).map { logSoftmax(logits, row: s * k + $0, vocab: vocab) }
                 // The last step allowed for this sentence: every live beam must end with EOS.
                 if t == limits[s] - 1 {
                     for j in 0..<k where logP[s * k + j] > -.infinity {
                         let r = s * k + j
-                        finish(&finished[s], tokens: tokens[r], logP: logP[r] + logProbs[j][Int(eos)])
+                        finish(&finished[s], tokens: tokens[r], logP: logP[r] + expansions[r].eos)
                     }
                     done[s] = true
                     continue
@@ -104,7 +105,7 @@ public struct BeamSearch {
                 // Candidates (beam, token, cumulative log P), best first; ties by beam then token.
                 var candidates: [(beam: Int, token: Int, logP: Double)] = []
                 for j in 0..<k where logP[s * k + j] > -.infinity {
-                    candidates += bestTokens(logProbs[j], plus: logP[s * k + j], count: 2 * k).map { (beam: j, token: $0.token, logP: $0.logP) }
+                    candidates += expansions[s * k + j].best.map { (beam: j, token: $0.token, logP: $0.logP) }
                 }
                 candidates = topCandidates(candidates, count: 2 * k)
                 var next: [(beam: Int, token: Int, logP: Double)] = []
@@ -141,6 +142,22 @@ public struct BeamSearch {
 
     private func finish(_ list: inout [Hypothesis], tokens: [Int32], logP: Double) {
         list.append(Hypothesis(tokens: tokens, logProbability: logP, score: score(logProbability: logP, length: tokens.count + 1)))
+    }
+
+    /// What a live row can become: log P(EOS) and its `count` best continuations (cumulative log
+    /// P), worked out for all rows at once on every core; the bookkeeping after it is serial.
+    private static func expansions(_ logits: [Float], vocab: Int, live: [Bool], base: [Double], count: Int,
+                                   eos: Int) -> [(eos: Double, best: [(token: Int, logP: Double)])] {
+        var out = [(eos: Double, best: [(token: Int, logP: Double)])](repeating: (0, []), count: live.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let o = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: live.count) { r in
+                guard live[r] else { return }
+                let logProbs = logSoftmax(logits, row: r, vocab: vocab)
+                o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))
+            }
+        }
+        return out
     }
 
     /// Greedy decoding: the most probable token each step until EOS or the maximum length (EOS is

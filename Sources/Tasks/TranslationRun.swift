@@ -109,7 +109,7 @@ extension TranslationTask {
             training: .init(recipe: recipe.file.isEmpty ? nil : recipe.file, data: dataDescription, steps: summary.steps,
                             tokens: summary.tokens, wallSeconds: summary.wallSeconds, parameters: model.parameterCount))
         entryConfig.languages = languages
-        var card = ModelCard(title: name, summary: "A \(direction) translation model: the encoder–decoder Transformer of \"Attention Is All You Need\" "
+        var card = ModelCard(title: name, summary: "Translation \(direction) with the encoder–decoder Transformer of \"Attention Is All You Need\" "
                              + "(\(ModelCard.count(model.parameterCount)) parameters)" + (recipe.file.isEmpty ? "." : ", trained by `zoo run \(recipe.file)`."))
         var facts = LanguageModelTask.facts(config: entryConfig, trainTokens: trainTargetTokens,
                                             validation: "\(validationDescription) (\(validation.count) pairs)",

@@ -41,7 +41,7 @@ struct Demo: ParsableCommand {
         let registry = ZooRegistry()
         let entries = (try? registry.entries()) ?? []
         print("\n2. The zoo (\(entries.count) model\(entries.count == 1 ? "" : "s"); `zoo list` for details)")
-        for e in entries { print("   \(e.name)\t\(e.task.rawValue)\t" + e.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.3g", $0.value))" }.joined(separator: ", ")) }
+        for e in entries { print("   \(e.name)\t\(e.task.rawValue)\t" + e.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")) }
         var section = 3
         for e in entries where e.task == .languageModel {
             let entry = try registry.resolve(e.name)
