@@ -26,11 +26,8 @@ extension ImageClassificationTask {
         let e = config.encoder
         note("model: \(ModelCard.count(model.parameterCount)) parameters (ViT, \(config.patchCount) patches of \(config.patchSize)², "
              + "d_model \(e.dModel), \(e.heads) heads, \(e.encoderLayers) layers)")
-        let work = options.workDirectory ?? RecipeRun.defaultWorkDirectory(recipe.name)
-        var settings = TrainingSettings(recipe: recipe, directory: work, steps: options.steps)
-        settings.progress = options.progress
-        settings.checkpointOnInterrupt = options.checkpointOnInterrupt
-        settings.title = "\(recipe.exportName): loss"
+        var settings = TrainingSettings(recipe: recipe, options: options)
+        let work = settings.directory
         settings.rateUnit = "img"
         let augmentation = ImageAugmentation(cropPadding: recipe.data.cropPadding, horizontalFlip: recipe.data.horizontalFlip)
         let task = try ImageClassificationTask(model: model, train: train, validation: validation, augmentation: augmentation,

@@ -52,11 +52,8 @@ extension LanguageModelTask {
         let task = try LanguageModelTask(model: model, trainTokens: trainTokens, validationTokens: validationTokens,
                                          labelSmoothing: t.labelSmoothing,
                                          evaluationRows: max(1, microTokens / min(config.maxLength, trainTokens.count - 1)))
-        let work = options.workDirectory ?? RecipeRun.defaultWorkDirectory(recipe.name)
-        var settings = TrainingSettings(recipe: recipe, directory: work, steps: options.steps)
-        settings.progress = options.progress
-        settings.checkpointOnInterrupt = options.checkpointOnInterrupt
-        settings.title = "\(recipe.exportName): loss"
+        let settings = TrainingSettings(recipe: recipe, options: options)
+        let work = settings.directory
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)

@@ -72,3 +72,14 @@ public enum RecipeRun {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+extension TrainingSettings {
+    /// A recipe run's settings: the recipe's, in the run's work directory, with its step override,
+    /// progress style and Ctrl-C handling.
+    init(recipe: Recipe, options: RecipeRun.Options) {
+        self.init(recipe: recipe, directory: options.workDirectory ?? RecipeRun.defaultWorkDirectory(recipe.name), steps: options.steps)
+        progress = options.progress
+        checkpointOnInterrupt = options.checkpointOnInterrupt
+        title = "\(recipe.exportName): loss"
+    }
+}

@@ -65,11 +65,8 @@ extension TranslationTask {
                                        labelSmoothing: t.labelSmoothing, tokenizer: tokenizer)
         task.evaluationTokens = max(1, t.batchTokens / t.accumulation)
         if recipe.evaluation.bleu { task.validationTexts = (validationPairs.sources, validationPairs.targets) }
-        let work = options.workDirectory ?? RecipeRun.defaultWorkDirectory(recipe.name)
-        var settings = TrainingSettings(recipe: recipe, directory: work, steps: options.steps)
-        settings.progress = options.progress
-        settings.checkpointOnInterrupt = options.checkpointOnInterrupt
-        settings.title = "\(recipe.exportName): loss"
+        let settings = TrainingSettings(recipe: recipe, options: options)
+        let work = settings.directory
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
