@@ -10,11 +10,16 @@ public final class Encoder: Module {
         norm = c.finalNorm ? LayerNorm(c.dModel, eps: c.layerNormEps) : nil
     }
 
-    /// x [B, S, D]; `padding` [B·S] is true at padded source positions.
-    public func callAsFunction(_ x: Tensor, padding: [Bool]? = nil) -> Tensor {
+    /// x [B, S, D]; `padding` [B·S] is true at padded source positions. With `outputs`, the result
+    /// is [B, outputs.count, D]: the last layer computes only those positions (still attending over
+    /// every one), which is exact and saves most of a layer when a classifier reads one token.
+    public func callAsFunction(_ x: Tensor, padding: [Bool]? = nil, outputs: Range<Int>? = nil) -> Tensor {
         let mask = AttentionMask(keyPadding: padding)
         var h = x
-        for layer in layers { h = layer(h, mask: mask) }
+        for (i, layer) in layers.enumerated() {
+            h = layer(h, mask: mask, queries: i == layers.count - 1 ? outputs : nil)
+        }
+        if layers.isEmpty, let outputs { h = h.slice(axis: 1, outputs) }
         return norm.map { $0(h) } ?? h
     }
 }

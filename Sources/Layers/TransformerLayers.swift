@@ -33,6 +33,19 @@ public final class EncoderLayer: Module {
         let h = norm1(x + dropout(selfAttn(x, mask: mask, cache: cache)))
         return norm2(h + dropout(feedForward(h)))
     }
+
+    /// The layer's output at positions `queries` only, [B, queries.count, D]: those positions attend
+    /// over all of x, and everything after attention runs on their rows alone.
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none, queries: Range<Int>?) -> Tensor {
+        guard let queries else { return self(x, mask: mask) }
+        if normFirst {
+            let n = norm1(x)
+            let h = x.slice(axis: 1, queries) + dropout(selfAttn(n.slice(axis: 1, queries), memory: n, mask: mask))
+            return h + dropout(feedForward(norm2(h)))
+        }
+        let h = norm1(x.slice(axis: 1, queries) + dropout(selfAttn(x.slice(axis: 1, queries), memory: x, mask: mask)))
+        return norm2(h + dropout(feedForward(h)))
+    }
 }
 
 /// Masked self-attention, cross-attention over the encoder's output, and feed-forward, with

@@ -89,21 +89,25 @@ public final class VisionTransformer: Module {
         self.config = config
     }
 
-    /// images [B, C, H, W] (preprocessed) → the encoder's output [B, 1 + N, D].
-    public func features(_ images: Tensor) -> Tensor {
+    /// images [B, C, H, W] (preprocessed) → the encoder's input [B, 1 + N, D].
+    func tokens(_ images: Tensor) -> Tensor {
         let b = images.shape[0], d = config.encoder.dModel
         precondition(images.rank == 4 && images.shape[2] == config.imageHeight && images.shape[3] == config.imageWidth,
                      "expected [B, \(config.channels), \(config.imageHeight), \(config.imageWidth)] images, got \(images.shape)")
         let patches = patchEmbedding(stem?(images) ?? images)                            // [B, N, D]
         let cls = classToken.reshaped([1, 1, d]) + Tensor(zeros: [b, 1, d])             // [B, 1, D]
         let tokens = Tensor.concat([cls, patches], axis: 1) + positionEmbeddings.reshaped([1, 1 + config.patchCount, d])
-        return encoder(dropout(tokens))
+        return dropout(tokens)
     }
 
-    /// images [B, C, H, W] (preprocessed) → logits [B, labels], from the class token.
+    /// images [B, C, H, W] (preprocessed) → the encoder's output [B, 1 + N, D].
+    public func features(_ images: Tensor) -> Tensor { encoder(tokens(images)) }
+
+    /// images [B, C, H, W] (preprocessed) → logits [B, labels], from the class token. Only the class
+    /// token's output is read, so the last layer computes that row alone (`Encoder`'s `outputs`):
+    /// the same logits as `features`, with ~5/6 of the last layer's work skipped.
     public func callAsFunction(_ images: Tensor) -> Tensor {
-        let h = features(images)
-        let b = h.shape[0], d = config.encoder.dModel
-        return head(h.slice(axis: 1, 0..<1).reshaped([b, d]))
+        let h = encoder(tokens(images), outputs: 0..<1)
+        return head(h.reshaped([h.shape[0], config.encoder.dModel]))
     }
 }
