@@ -118,12 +118,7 @@ public final class SGD: Optimizer {
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var total: Double = 0
-    for p in parameters {
-        guard let g = p.grad else { continue }
-        var s: Double = 0
-        for j in 0..<g.count { s += Double(g.data[j]) * Double(g.data[j]) }
-        total += s
-    }
+    for p in parameters { total += p.grad?.sumOfSquares() ?? 0 }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)
     if scale < 1 { for p in parameters { p.grad?.scaleInPlace(scale) } }

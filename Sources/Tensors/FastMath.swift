@@ -6,6 +6,10 @@ public typealias Vec = SIMD16<Float>
     UnsafeRawPointer(p).loadUnaligned(as: Vec.self)
 }
 
+/// a·b + c in one rounding. Swift does not contract `a * b + c` into a fused multiply-add, and the
+/// polynomials below are chains of them: fused, they take about two thirds of the time.
+@inline(__always) func fma(_ a: Vec, _ b: Vec, _ c: Float) -> Vec { Vec(repeating: c).addingProduct(a, b) }
+
 @inline(__always) func store(_ v: Vec, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self)
 }
@@ -20,14 +24,14 @@ public typealias Vec = SIMD16<Float>
     let magic: Float = 12_582_912  // 1.5 * 2^23: adding it rounds to an integer in the low bits
     let t = x * 1.44269504088896341 + Vec(repeating: magic)
     let n = t - Vec(repeating: magic)
-    let r = x - n * 0.693359375 + n * 2.12194440e-4
+    let r = x.addingProduct(n, Vec(repeating: -0.693359375)).addingProduct(n, Vec(repeating: 2.12194440e-4))
     var p: Vec = Vec(repeating: 1.9875691500e-4)
-    p = p * r + 1.3981999507e-3
-    p = p * r + 8.3334519073e-3
-    p = p * r + 4.1665795894e-2
-    p = p * r + 1.6666665459e-1
-    p = p * r + 5.0000001201e-1
-    p = p * (r * r) + r + 1
+    p = fma(p, r, 1.3981999507e-3)
+    p = fma(p, r, 8.3334519073e-3)
+    p = fma(p, r, 4.1665795894e-2)
+    p = fma(p, r, 1.6666665459e-1)
+    p = fma(p, r, 5.0000001201e-1)
+    p = (r + 1).addingProduct(p, r * r)
     let bits = unsafeBitCast(t, to: SIMD16<Int32>.self) &- 0x4B40_0000  // the integer n
     let scale = unsafeBitCast((bits &+ 127) &<< 23, to: Vec.self)
     return (p * scale).replacing(with: 0, where: underflow)
@@ -48,26 +52,26 @@ public typealias Vec = SIMD16<Float>
     let z = a * a
     // 2/√π · Σₙ (−1)ⁿ x²ⁿ⁺¹ / (n! (2n+1)), n ≤ 9
     var s: Vec = Vec(repeating: -1.6365844691234924e-07)
-    s = s * z + 1.6462114365889246e-06
-    s = s * z - 1.492565035840625e-05
-    s = s * z + 1.2055332981789664e-04
-    s = s * z - 8.548327023450852e-04
-    s = s * z + 5.223977625442188e-03
-    s = s * z - 2.6866170645131252e-02
-    s = s * z + 1.1283791670955126e-01
-    s = s * z - 3.7612638903183754e-01
-    s = s * z + 1.1283791670955126
+    s = fma(s, z, 1.6462114365889246e-06)
+    s = fma(s, z, -1.492565035840625e-05)
+    s = fma(s, z, 1.2055332981789664e-04)
+    s = fma(s, z, -8.548327023450852e-04)
+    s = fma(s, z, 5.223977625442188e-03)
+    s = fma(s, z, -2.6866170645131252e-02)
+    s = fma(s, z, 1.1283791670955126e-01)
+    s = fma(s, z, -3.7612638903183754e-01)
+    s = fma(s, z, 1.1283791670955126)
     let t = 1 / (1 + 0.5 * a)
     var p: Vec = Vec(repeating: 0.17087277)
-    p = p * t - 0.82215223
-    p = p * t + 1.48851587
-    p = p * t - 1.13520398
-    p = p * t + 0.27886807
-    p = p * t - 0.18628806
-    p = p * t + 0.09678418
-    p = p * t + 0.37409196
-    p = p * t + 1.00002368
-    p = p * t - 1.26551223
+    p = fma(p, t, -0.82215223)
+    p = fma(p, t, 1.48851587)
+    p = fma(p, t, -1.13520398)
+    p = fma(p, t, 0.27886807)
+    p = fma(p, t, -0.18628806)
+    p = fma(p, t, 0.09678418)
+    p = fma(p, t, 0.37409196)
+    p = fma(p, t, 1.00002368)
+    p = fma(p, t, -1.26551223)
     let r = (a * s).replacing(with: 1 - t * vexp(p - z), where: a .>= 0.8)
     return r.replacing(with: -r, where: negative)
 }

@@ -124,7 +124,7 @@ extension Tensor {
         let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
         if let bias {
             let bp = bias.data + r.lowerBound, o = out.data
-            for i in 0..<n { (o + i * outF).update(from: bp, count: outF) }
+            Parallel.forRows(n, rowCost: outF) { i in (o + i * outF).update(from: bp, count: outF) }
         }
         gemm(transposeB: true, m: n, n: outF, k: inF, x.data, lda: inF, w, ldb: inF, beta: bias == nil ? 0 : 1, out.data, ldc: outF)
         var inputs = [x, weight]
@@ -144,12 +144,21 @@ extension Tensor {
             }
             if let bias, bias.requiresGrad {
                 let t = Tensor(zeros: bias.shape)
-                let dst = t.data + r.lowerBound
-                for i in 0..<n { applyBinary(.add, dst, g.data + i * outF, dst, outF) }
+                addColumnSums(g.data, rows: n, width: outF, into: t.data + r.lowerBound)
                 gbias = t
             }
             return bias == nil ? [gx, gw] : [gx, gw, gbias]
         }
+    }
+}
+
+/// dst[j] += Σᵢ g[i, j] for g [rows, width]: one block of columns per core, each column summed in
+/// row order (the same result on any number of cores).
+func addColumnSums(_ g: UnsafePointer<Float>, rows: Int, width: Int, into dst: UnsafeMutablePointer<Float>) {
+    let block = ((width + Parallel.cores - 1) / Parallel.cores + 15) & ~15
+    Parallel.forRows((width + block - 1) / block, rowCost: block * rows) { b in
+        let lo = b * block, w = Swift.min(width, lo + block) - lo
+        for i in 0..<rows { applyBinary(.add, dst + lo, g + i * width + lo, dst + lo, w) }
     }
 }
 

@@ -11,6 +11,14 @@ extension TensorSuite {
             expectGradientsMatch([x], "sum()") { $0[0].sum() }
         }
 
+        @Test func sumOfSquaresOverBlocksAndTail() {
+            for n in [5, 4096, 70_001] {  // tail only, one block, many blocks and a tail
+                let x = uniform([n], seed: 3, -2, 2)
+                let exact = x.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }
+                #expect(Swift.abs(x.sumOfSquares() - exact) <= 1e-6 * Swift.max(1, exact), "n = \(n)")
+            }
+        }
+
         @Test func meanAll() {
             let x = uniform([2, 3, 5], seed: 2)
             #expect(Swift.abs(Double(x.mean().item) - x.scalars.reduce(0.0) { $0 + Double($1) } / 30) < 1e-6)
