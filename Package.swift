@@ -21,7 +21,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: fast + native),
+        .target(name: "CThreadPool", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("pthread")]),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], swiftSettings: fast + native),
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fast + native),
         .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
         .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),

@@ -151,7 +151,7 @@ public struct BeamSearch {
         var out = [(eos: Double, best: [(token: Int, logP: Double)])](repeating: (0, []), count: live.count)
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let o = buffer.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: live.count) { r in
+            Parallel.perform(iterations: live.count) { r in
                 guard live[r] else { return }
                 let logProbs = logSoftmax(logits, row: r, vocab: vocab)
                 o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))

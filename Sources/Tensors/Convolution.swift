@@ -1,4 +1,3 @@
-import Dispatch
 
 /// Output length of a convolution along one axis, as PyTorch computes it (no dilation).
 @inline(__always)
@@ -95,7 +94,7 @@ func forImageRuns(_ count: Int, workers: Int, _ body: (Range<Int>, Int) -> Void)
         return
     }
     let per = (count + workers - 1) / workers
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
+    Parallel.perform(iterations: workers) { w in
         let lo = w * per, hi = min(count, lo + per)
         if lo < hi { body(lo..<hi, w) }
     }

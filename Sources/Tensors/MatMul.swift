@@ -1,5 +1,4 @@
 import CBLAS
-import Dispatch
 
 /// Row-major GEMM on raw pointers: C = alpha·op(A)·op(B) + beta·C, op(A) is m×k, op(B) is k×n.
 ///
@@ -24,7 +23,7 @@ public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: 
     if m >= n {
         // Rows of C: rows of op(A) start at a row of A, or at a column when A is transposed.
         let step = ((m + parts - 1) / parts + 15) & ~15
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        Parallel.perform(iterations: parts) { p in
             let lo = p * step, hi = min(m, lo + step)
             guard lo < hi else { return }
             zoo_sgemm(ta, tb, Int32(hi - lo), Int32(n), Int32(k), alpha, a + (transposeA ? lo : lo * lda), Int32(lda),
@@ -33,7 +32,7 @@ public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: 
     } else {
         // Columns of C: columns of op(B) start at a column of B, or at a row when B is transposed.
         let step = ((n + parts - 1) / parts + 15) & ~15
-        DispatchQueue.concurrentPerform(iterations: parts) { p in
+        Parallel.perform(iterations: parts) { p in
             let lo = p * step, hi = min(n, lo + step)
             guard lo < hi else { return }
             zoo_sgemm(ta, tb, Int32(m), Int32(hi - lo), Int32(k), alpha, a, Int32(lda),

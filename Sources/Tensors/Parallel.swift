@@ -1,9 +1,25 @@
-import Foundation
+import CThreadPool
 
-/// Work split across the machine's cores for element-wise kernels. Below `grain` elements per
-/// chunk the dispatch overhead costs more than it saves, so small jobs run inline.
+/// Work split across the machine's cores for GEMMs and element-wise kernels, run on our own pool
+/// (`Sources/CThreadPool`): its worker spins between the many short regions of a training step
+/// instead of being woken by the kernel each time. Below `grain` elements per chunk the split
+/// costs more than it saves, so small jobs run inline.
 public enum Parallel {
-    public static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public static let cores = Int(zoo_pool_threads())
+
+    /// Calls `body(i)` for each i in `0..<iterations`, on the pool's threads and the caller's, and
+    /// returns when all have returned: `DispatchQueue.concurrentPerform` without its wake-up cost.
+    /// Each call must write only its own outputs; nested calls run inline.
+    public static func perform(iterations: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            var job = body
+            withUnsafeMutablePointer(to: &job) { p in
+                zoo_parallel_for(iterations, UnsafeMutableRawPointer(p)) { ctx, i in
+                    ctx!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(i)
+                }
+            }
+        }
+    }
 
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, in parallel when large.
     @inline(__always)
@@ -14,7 +30,7 @@ public enum Parallel {
             return
         }
         let per = (count + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        perform(iterations: chunks) { c in
             let lo = c * per
             let hi = min(count, lo + per)
             if lo < hi { body(lo..<hi) }
@@ -31,7 +47,7 @@ public enum Parallel {
             return
         }
         let per = (rows + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        perform(iterations: chunks) { c in
             let lo = c * per
             let hi = min(rows, lo + per)
             var r = lo
