@@ -24,6 +24,28 @@ import Testing
         try run("adamw") { Adam.adamW(parameters: $0, learningRate: 1e-2, weightDecay: 0.1) }
     }
 
+    /// Adam's 16-lane loop does the scalar loop's arithmetic: a 37-element parameter (two vectors
+    /// and a tail) ends bit-identical to 37 one-element parameters, with both kinds of weight decay.
+    @Test func adamVectorLoopEqualsScalarLoop() {
+        for decoupled in [false, true] {
+            var g = RandomGenerator(seed: 7)
+            let start = Tensor.randn([37], generator: &g), grads = (0..<3).map { _ in Tensor.randn([37], generator: &g) }
+            let whole = start.copy()
+            whole.requiresGrad = true
+            let singles = start.scalars.map { Tensor([$0], shape: [1], requiresGrad: true) }
+            let a = Adam(parameters: [whole], learningRate: 1e-2, weightDecay: 0.1, decoupledWeightDecay: decoupled)
+            let b = Adam(parameters: singles, learningRate: 1e-2, weightDecay: 0.1, decoupledWeightDecay: decoupled)
+            for step in grads {
+                whole.grad = step.copy()
+                for (i, s) in singles.enumerated() { s.grad = Tensor([step.scalars[i]], shape: [1]) }
+                a.step()
+                b.step()
+            }
+            #expect(whole.scalars == singles.map { $0.scalars[0] }, "decoupled: \(decoupled)")
+            #expect(whole.scalars != start.scalars)
+        }
+    }
+
     @Test func sgdWithMomentumMatchesTorch() throws {
         try run("sgd") { SGD(parameters: $0, learningRate: 0.1, momentum: 0.9, weightDecay: 1e-3) }
     }
