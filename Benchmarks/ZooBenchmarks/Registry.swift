@@ -11,6 +11,7 @@ public enum Benchmarks {
             GPTBenchmarks.generation(name: "generate-124m", config: GPTBenchmarks.gpt2Small),
             GPTBenchmarks.generation(name: "generate-small", config: GPTBenchmarks.small),
             GPTBenchmarks.trainChar,
+            AttentionBenchmark.causal,
             VisionBenchmarks.train,
             VisionBenchmarks.classifyLatency,
             TranslationBenchmark.beam4,

@@ -30,6 +30,9 @@ static int cpu_has_avx512(void) {
 static void load(void) {
     // Only choose for the user when they have not chosen themselves.
     if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    // One thread from the start (see below): otherwise OpenBLAS starts a worker per core at load,
+    // which spins in sched_yield for its first tenth of a second against our own threads.
+    if (getenv("OPENBLAS_NUM_THREADS") == NULL) setenv("OPENBLAS_NUM_THREADS", "1", 0);
     const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblas.dylib"};
     void *h = NULL;
     for (size_t i = 0; i < sizeof names / sizeof *names && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
