@@ -145,8 +145,9 @@ def bench_seq2seq(torch, name, d, heads, ffn, layers, vocab, batch, src_len, tgt
     emit(f"torch-{name}-peak-rss", peak_rss_mib(), "MiB")
 
 
-def gpt_model(torch, d, heads, layers, vocab, context, dropout):
-    """GPT-2 shaped: learned positions, pre-norm blocks, GELU (tanh), final norm, tied output."""
+def gpt_model(torch, d, heads, layers, vocab, context, dropout, gelu="tanh"):
+    """GPT-2 shaped: learned positions, pre-norm blocks, GELU (GPT-2's tanh form by default; "none"
+    is the exact one, as nanoGPT), final norm, tied output."""
     nn = torch.nn
     F = torch.nn.functional
 
@@ -168,7 +169,7 @@ def gpt_model(torch, d, heads, layers, vocab, context, dropout):
                 cache[:] = [k, v]
             y = F.scaled_dot_product_attention(q, k, v, is_causal=t > 1)
             x = x + self.drop(self.c_proj(y.transpose(1, 2).reshape(b, t, d)))
-            return x + self.drop(self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh")))
+            return x + self.drop(self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate=gelu)))
 
     class GPT(nn.Module):
         def __init__(self):
@@ -211,7 +212,8 @@ def bench_generate(torch, name, d, heads, layers, vocab, context):
 
 def bench_train_gpt(torch, name, d, heads, layers, vocab, context):
     torch.manual_seed(1)
-    model = gpt_model(torch, d, heads, layers, vocab, context, 0.2)
+    # nanoGPT's shakespeare-char model: dropout 0.2 and the exact GELU, as `zoo bench train-gpt-char`.
+    model = gpt_model(torch, d, heads, layers, vocab, context, 0.2, gelu="none")
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.99), weight_decay=0.1)
     batch, warmup, steps = 8, 3, 10
 
