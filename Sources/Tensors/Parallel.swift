@@ -21,10 +21,14 @@ public enum Parallel {
         }
     }
 
+    /// Chunks per core for element-wise and row-wise work: claimed one at a time, several small
+    /// chunks even out a core that started late or was interrupted.
+    static let oversplit = 4
+
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, in parallel when large.
     @inline(__always)
     public static func forRanges(_ count: Int, grain: Int = 32768, _ body: (Range<Int>) -> Void) {
-        let chunks = min(cores, count / grain)
+        let chunks = min(cores * oversplit, count / grain)
         if chunks <= 1 {
             body(0..<count)
             return
@@ -41,7 +45,7 @@ public enum Parallel {
     /// work (`rows * rowCost`) is large.
     @inline(__always)
     public static func forRows(_ rows: Int, rowCost: Int, _ body: (Int) -> Void) {
-        let chunks = min(cores, rows, (rows * rowCost) / 32768)
+        let chunks = min(cores * oversplit, rows, (rows * rowCost) / 32768)
         if chunks <= 1 {
             for r in 0..<rows { body(r) }
             return
