@@ -1,6 +1,9 @@
 #define _GNU_SOURCE
 #include "zoo_blas.h"
 #include <dlfcn.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +30,27 @@ static int cpu_has_avx512(void) {
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
 }
 
+// AMD family 19h (Zen 3 and Zen 4): Zen 4 has AVX-512 but runs it on 256-bit units, where
+// OpenBLAS's Haswell kernels measured 2-3 % faster end to end than its SkylakeX ones (BENCHMARKS.md).
+static int cpu_is_amd_family_19h(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d) || b != 0x68747541 /* "Auth" */) return 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    unsigned family = (a >> 8) & 0xf;
+    if (family == 0xf) family += (a >> 20) & 0xff;
+    return family == 0x19;
+#else
+    return 0;
+#endif
+}
+
 static void load(void) {
-    // Only choose for the user when they have not chosen themselves.
-    if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
+    // Only choose for the user when they have not chosen themselves. Debian's OpenBLAS 0.3.21
+    // does not know Zen 4 or Zen 5 and would use its Haswell kernels for both; Zen 5's full-width
+    // AVX-512 runs the SkylakeX ones ~1.8x faster (MACHINE-NOTES).
+    if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512())
+        setenv("OPENBLAS_CORETYPE", cpu_is_amd_family_19h() ? "Haswell" : "SkylakeX", 0);
     // One thread from the start (see below): otherwise OpenBLAS starts a worker per core at load,
     // which spins in sched_yield for its first tenth of a second against our own threads.
     if (getenv("OPENBLAS_NUM_THREADS") == NULL) setenv("OPENBLAS_NUM_THREADS", "1", 0);
