@@ -149,6 +149,33 @@ extension TensorSuite {
             }
         }
 
+        /// Large enough that dX and dW run as one product per core (and the bias's column sums
+        /// split): the gradients against the sums written out in Double.
+        @Test(arguments: [nil, 40..<100] as [Range<Int>?])
+        func largeLinearGradients(rows: Range<Int>?) {
+            let x = uniform([300, 110], seed: 11, requiresGrad: true)
+            let w = uniform([130, 110], seed: 12, requiresGrad: true), bias = uniform([130], seed: 13, requiresGrad: true)
+            let r = rows ?? 0..<130
+            let upstream = uniform([300, r.count], seed: 14)
+            Tensor.linear(x, weight: w, bias: bias, rows: rows).backward(upstream)
+            let xv = x.scalars, wv = w.scalars, gv = upstream.scalars
+            var dx = [Double](repeating: 0, count: 300 * 110), dw = [Double](repeating: 0, count: 130 * 110)
+            var db = [Double](repeating: 0, count: 130)
+            for t in 0..<300 {
+                for (j, o) in r.enumerated() {
+                    let g = Double(gv[t * r.count + j])
+                    db[o] += g
+                    for i in 0..<110 {
+                        dx[t * 110 + i] += g * Double(wv[o * 110 + i])
+                        dw[o * 110 + i] += g * Double(xv[t * 110 + i])
+                    }
+                }
+            }
+            expectClose(x.grad!, dx, abs: 1e-4, "dX")
+            expectClose(w.grad!, dw, abs: 1e-4, "dW")
+            expectClose(bias.grad!, db, abs: 1e-4, "dbias")
+        }
+
         /// The input alone, with the weight a constant (the path a frozen layer takes).
         @Test func linearInputOnly() {
             let x = uniform([5, 4], seed: 8), w = uniform([3, 4], seed: 9), bias = uniform([3], seed: 10)
