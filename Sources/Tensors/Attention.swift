@@ -49,13 +49,21 @@ extension Tensor {
             let vh = vp + bi * kcap * ldv + vOffset + h * dk
             let oh = op + bi * tq * d + h * dk
             let p = pp + bh * tq * tk
+            // Kᵀ, so Q·Kᵀ reads rows; a few queries (a decoding step) take dot products instead,
+            // as the transpose would cost more than the product.
+            let kt = tq >= 4 ? transposedHead(kh, ld: ldk, keys: tk, dk: dk) : nil
+            defer { kt?.deallocate() }
             for blk in 0..<blocks.count {
                 let (r0, r1, ke) = blocks[blk]
                 guard ke > 0 else {  // every key is masked for these queries: output 0
                     for i in r0..<r1 { (oh + i * d).update(repeating: 0, count: dk) }
                     continue
                 }
-                gemm(transposeB: true, m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, lda: ldq, kh, ldb: ldk, p + r0 * tk, ldc: tk)
+                if let kt {
+                    smallGEMM(m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, aRow: ldq, aCol: 1, kt, ldb: tk, beta: 0, p + r0 * tk, ldc: tk)
+                } else {
+                    gemm(transposeB: true, m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, lda: ldq, kh, ldb: ldk, p + r0 * tk, ldc: tk)
+                }
                 for i in r0..<r1 {
                     let row = p + i * tk
                     let visible = causal ? Swift.min(ke, i + shift + 1) : ke
@@ -69,7 +77,7 @@ extension Tensor {
                         for j in visible..<ke { row[j] = 0 }
                     }
                 }
-                gemm(m: r1 - r0, n: dk, k: ke, p + r0 * tk, lda: tk, vh, ldb: ldv, oh + r0 * d, ldc: d)
+                smallGEMM(m: r1 - r0, n: dk, k: ke, p + r0 * tk, aRow: tk, aCol: 1, vh, ldb: ldv, beta: 0, oh + r0 * d, ldc: d)
             }
         }
         // Each distinct input once (a packed QKV tensor is q, k and v at once).
@@ -93,29 +101,47 @@ extension Tensor {
                 let dvh = dv.map { $0 + bi * kcap * ldv + vOffset + h * dk }
                 // dS for one block of query rows.
                 let ds = UnsafeMutablePointer<Float>.allocate(capacity: blocks.size * tk)
-                defer { ds.deallocate() }
+                let vt = transposedHead(vh, ld: ldv, keys: tk, dk: dk)  // Vᵀ, so dO·Vᵀ reads rows
+                defer { ds.deallocate(); vt.deallocate() }
                 for blk in 0..<blocks.count {
                     let (r0, r1, ke) = blocks[blk]
                     guard ke > 0 else { continue }  // output 0 whatever the inputs
                     let m = r1 - r0
                     if let dvh {  // dV = Pᵀ dO
-                        gemm(transposeA: true, m: ke, n: dk, k: m, p + r0 * tk, lda: tk, go + r0 * d, ldb: d, beta: 1, dvh, ldc: ldv)
+                        smallGEMM(m: ke, n: dk, k: m, p + r0 * tk, aRow: 1, aCol: tk, go + r0 * d, ldb: d, beta: 1, dvh, ldc: ldv)
                     }
                     guard dqh != nil || dkh != nil else { continue }
                     // dP = dO Vᵀ, then dS = softmax' · scale.
-                    gemm(transposeB: true, m: m, n: ke, k: dk, go + r0 * d, lda: d, vh, ldb: ldv, ds, ldc: tk)
+                    smallGEMM(m: m, n: ke, k: dk, go + r0 * d, aRow: d, aCol: 1, vt, ldb: tk, beta: 0, ds, ldc: tk)
                     for i in 0..<m { softmaxBackwardRow(p + (r0 + i) * tk, ds + i * tk, ds + i * tk, ke, scale: scale) }
                     if let dqh {  // dQ = dS K
-                        gemm(m: m, n: dk, k: ke, ds, lda: tk, kh, ldb: ldk, beta: 1, dqh + r0 * ldq, ldc: ldq)
+                        smallGEMM(m: m, n: dk, k: ke, ds, aRow: tk, aCol: 1, kh, ldb: ldk, beta: 1, dqh + r0 * ldq, ldc: ldq)
                     }
                     if let dkh {  // dK = dSᵀ Q
-                        gemm(transposeA: true, m: ke, n: dk, k: m, ds, lda: tk, qh + r0 * ldq, ldb: ldq, beta: 1, dkh, ldc: ldk)
+                        smallGEMM(m: ke, n: dk, k: m, ds, aRow: 1, aCol: tk, qh + r0 * ldq, ldb: ldq, beta: 1, dkh, ldc: ldk)
                     }
                 }
             }
             return grads
         }
     }
+}
+
+/// One head's keys (or values) transposed, [dk, keys], freshly allocated: row e holds column e of
+/// every key.
+private func transposedHead(_ src: UnsafePointer<Float>, ld: Int, keys: Int, dk: Int) -> UnsafeMutablePointer<Float> {
+    let t = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, dk * keys))
+    // Eight keys at a time: their rows stay in L1 while each of the dk output rows gets 8 floats.
+    var j0 = 0
+    while j0 < keys {
+        let j1 = Swift.min(keys, j0 &+ 8)
+        for e in 0..<dk {
+            let out = t + (e &* keys)
+            for j in j0..<j1 { out[j] = src[j &* ld &+ e] }
+        }
+        j0 = j1
+    }
+    return t
 }
 
 /// Query rows split into blocks for causal attention, each with the number of keys its rows may

@@ -89,6 +89,13 @@ extension TensorSuite {
             check(b: 1, tq: tq, tk: tk, mask: AttentionMask(causal: true), "causal \(tq)×\(tk)")
         }
 
+        /// Head widths that fill the products' 16- and 32-column tiles (and leave tails), with
+        /// blocks of 4 query rows and fewer.
+        @Test(arguments: [(32, 37, 37, true), (16, 21, 21, false), (48, 9, 18, false)])
+        func widerHeads(dk: Int, tq: Int, tk: Int, causal: Bool) {
+            check(b: 1, tq: tq, tk: tk, heads: 2, dk: dk, mask: AttentionMask(causal: causal), "d_k \(dk), \(tq)×\(tk), causal: \(causal)")
+        }
+
         @Test func causalBlocksWithKeyPadding() {
             var g = RandomGenerator(seed: 30)
             let padding = (0..<(2 * 75)).map { _ in g.next() % 5 == 0 }

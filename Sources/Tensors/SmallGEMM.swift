@@ -1,0 +1,97 @@
+/// C = alpha·A·B + beta·C (beta 0 or 1) for the small products inside attention: m, n and k of a
+/// few dozen to a few hundred. OpenBLAS spends about as long packing such operands and setting up
+/// each call as multiplying them (a quarter of `attention-causal`'s samples were its copy
+/// routines); this kernel reads A and B in place.
+///
+/// A(i, p) is `a[i·aRow + p·aCol]`, so a transposed A is the same call with the strides swapped;
+/// row p of B starts at `b + p·ldb` and is contiguous, as is each row of C.
+func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+               _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    precondition(beta == 0 || beta == 1, "smallGEMM accumulates (beta 1) or overwrites (beta 0)")
+    var i = 0
+    while i < m {
+        let rows = m &- i >= 4 ? 4 : 1
+        var j = 0
+        while j &+ 32 <= n {
+            if rows == 4 {
+                tile4x32(k, alpha, a + i &* aRow, aRow, aCol, b + j, ldb, beta, c + (i &* ldc &+ j), ldc)
+            } else {
+                tile1x32(k, alpha, a + i &* aRow, aCol, b + j, ldb, beta, c + (i &* ldc &+ j))
+            }
+            j &+= 32
+        }
+        while j &+ 16 <= n {
+            for r in 0..<rows { tile1x16(k, alpha, a + (i &+ r) &* aRow, aCol, b + j, ldb, beta, c + ((i &+ r) &* ldc &+ j)) }
+            j &+= 16
+        }
+        // Columns left over from whole vectors, one dot product each.
+        while j < n {
+            for r in 0..<rows {
+                let ar = a + (i &+ r) &* aRow
+                var s: Float = 0
+                for p in 0..<k { s = s.addingProduct(ar[p &* aCol], b[p &* ldb &+ j]) }
+                let out = c + ((i &+ r) &* ldc &+ j)
+                out.pointee = beta == 0 ? alpha * s : out.pointee + alpha * s
+            }
+            j &+= 1
+        }
+        i &+= rows
+    }
+}
+
+/// Four rows of C by 32 columns, in eight accumulators: per step of k, two vectors of B and four
+/// broadcast elements of A feed eight fused multiply-adds.
+@inline(__always)
+private func tile4x32(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aRow: Int, _ aCol: Int,
+                      _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    var c00 = Vec(), c01 = Vec(), c10 = Vec(), c11 = Vec(), c20 = Vec(), c21 = Vec(), c30 = Vec(), c31 = Vec()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let b0 = load(bp), b1 = load(bp + 16)
+        let a0 = Vec(repeating: ap[0]), a1 = Vec(repeating: ap[aRow])
+        let a2 = Vec(repeating: ap[2 &* aRow]), a3 = Vec(repeating: ap[3 &* aRow])
+        c00 = c00.addingProduct(a0, b0); c01 = c01.addingProduct(a0, b1)
+        c10 = c10.addingProduct(a1, b0); c11 = c11.addingProduct(a1, b1)
+        c20 = c20.addingProduct(a2, b0); c21 = c21.addingProduct(a2, b1)
+        c30 = c30.addingProduct(a3, b0); c31 = c31.addingProduct(a3, b1)
+        ap += aCol
+        bp += ldb
+    }
+    finish(c00, alpha, beta, c); finish(c01, alpha, beta, c + 16)
+    finish(c10, alpha, beta, c + ldc); finish(c11, alpha, beta, c + (ldc &+ 16))
+    finish(c20, alpha, beta, c + 2 &* ldc); finish(c21, alpha, beta, c + (2 &* ldc &+ 16))
+    finish(c30, alpha, beta, c + 3 &* ldc); finish(c31, alpha, beta, c + (3 &* ldc &+ 16))
+}
+
+@inline(__always)
+private func tile1x32(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aCol: Int,
+                      _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
+    var c0 = Vec(), c1 = Vec()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let av = Vec(repeating: ap[0])
+        c0 = c0.addingProduct(av, load(bp)); c1 = c1.addingProduct(av, load(bp + 16))
+        ap += aCol
+        bp += ldb
+    }
+    finish(c0, alpha, beta, c); finish(c1, alpha, beta, c + 16)
+}
+
+@inline(__always)
+private func tile1x16(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aCol: Int,
+                      _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
+    var c0 = Vec()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        c0 = c0.addingProduct(Vec(repeating: ap[0]), load(bp))
+        ap += aCol
+        bp += ldb
+    }
+    finish(c0, alpha, beta, c)
+}
+
+@inline(__always)
+private func finish(_ acc: Vec, _ alpha: Float, _ beta: Float, _ c: UnsafeMutablePointer<Float>) {
+    let v = alpha == 1 ? acc : acc * alpha
+    store(beta == 0 ? v : load(c) + v, c)
+}
