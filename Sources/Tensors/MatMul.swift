@@ -132,7 +132,7 @@ extension Tensor {
         return out.recorded(from: inputs) { g in
             let gx = x.requiresGrad ? Tensor(uninitialized: x.shape) : nil
             let gw = weight.requiresGrad ? (rows == nil ? Tensor(uninitialized: weight.shape) : Tensor(zeros: weight.shape)) : nil
-            var gbias: Tensor?
+            let gbias = bias.map { $0.requiresGrad ? Tensor(zeros: $0.shape) : nil } ?? nil
             // dX = dY·W and dW = dYᵀ·X.
             let products: [(Bool) -> Void] = [
                 gx.map { t in { (split: Bool) in gemm(m: n, n: inF, k: outF, g.data, lda: outF, w, ldb: inF, t.data, ldc: inF, split: split) } },
@@ -144,14 +144,18 @@ extension Tensor {
             if products.count == 2 && Parallel.cores == 2 && n * inF * outF >= 1 << 21 {
                 // One product per core, each whole: neither core packs an operand the other also
                 // packs, as it would for halves of one product (~4 % less time for the ViT's shapes).
-                Parallel.perform(iterations: 2) { products[$0](false) }
+                // The bias gradient's column blocks come after them, for whichever core is free first.
+                let blocks = gbias == nil ? 0 : 4, width = ((outF + 3) / 4 + 15) & ~15
+                Parallel.perform(iterations: 2 + blocks) { job in
+                    guard job >= 2 else { return products[job](false) }
+                    let lo = (job - 2) * width, hi = Swift.min(outF, lo + width)
+                    guard lo < hi, let gbias else { return }
+                    let dst = gbias.data + r.lowerBound + lo
+                    for i in 0..<n { applyBinary(.add, dst, g.data + i * outF + lo, dst, hi - lo) }
+                }
             } else {
                 for product in products { product(true) }
-            }
-            if let bias, bias.requiresGrad {
-                let t = Tensor(zeros: bias.shape)
-                addColumnSums(g.data, rows: n, width: outF, into: t.data + r.lowerBound)
-                gbias = t
+                if let gbias { addColumnSums(g.data, rows: n, width: outF, into: gbias.data + r.lowerBound) }
             }
             return bias == nil ? [gx, gw] : [gx, gw, gbias]
         }
