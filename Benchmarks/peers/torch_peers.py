@@ -62,6 +62,16 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
+def timed_steps(step, warmup, steps):
+    """Seconds taken by `steps` calls of `step()` after `warmup` untimed ones."""
+    for _ in range(warmup):
+        step()
+    t = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return time.perf_counter() - t
+
+
 def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -226,12 +236,7 @@ def bench_train_gpt(torch, name, d, heads, layers, vocab, context):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    for _ in range(warmup):
-        step()
-    t = time.perf_counter()
-    for _ in range(steps):
-        step()
-    emit(f"torch-{name}", batch * context * steps / (time.perf_counter() - t), "tokens/s")
+    emit(f"torch-{name}", batch * context * steps / timed_steps(step, warmup, steps), "tokens/s")
     emit(f"torch-{name}-peak-rss", peak_rss_mib(), "MiB")
 
 
@@ -279,12 +284,7 @@ def bench_vit_train(torch, size, channels, patch, d, heads, ffn, layers, classes
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    for _ in range(warmup):
-        step()
-    t = time.perf_counter()
-    for _ in range(steps):
-        step()
-    emit("torch-vit-train", batch * steps / (time.perf_counter() - t), "images/s")
+    emit("torch-vit-train", batch * steps / timed_steps(step, warmup, steps), "images/s")
     emit("torch-vit-train-peak-rss", peak_rss_mib(), "MiB")
 
 
