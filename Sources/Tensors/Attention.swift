@@ -59,8 +59,11 @@ extension Tensor {
                     for i in r0..<r1 { (oh + i * d).update(repeating: 0, count: dk) }
                     continue
                 }
+                // Query r0 + i sees keys up to r0 + i + shift.
+                let diagonal = causal ? r0 + shift : nil
                 if let kt {
-                    smallGEMM(m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, aRow: ldq, aCol: 1, kt, ldb: tk, beta: 0, p + r0 * tk, ldc: tk)
+                    smallGEMM(m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, aRow: ldq, aCol: 1, kt, ldb: tk, beta: 0, p + r0 * tk, ldc: tk,
+                              triangle: diagonal.map { .columnsUpTo($0) } ?? .none)
                 } else {
                     gemm(transposeB: true, m: r1 - r0, n: ke, k: dk, alpha: scale, qh + r0 * ldq, lda: ldq, kh, ldb: ldk, p + r0 * tk, ldc: tk)
                 }
@@ -77,7 +80,8 @@ extension Tensor {
                         for j in visible..<ke { row[j] = 0 }
                     }
                 }
-                smallGEMM(m: r1 - r0, n: dk, k: ke, p + r0 * tk, aRow: tk, aCol: 1, vh, ldb: ldv, beta: 0, oh + r0 * d, ldc: d)
+                smallGEMM(m: r1 - r0, n: dk, k: ke, p + r0 * tk, aRow: tk, aCol: 1, vh, ldb: ldv, beta: 0, oh + r0 * d, ldc: d,
+                          triangle: diagonal.map { .depthUpTo($0) } ?? .none)
             }
         }
         // Each distinct input once (a packed QKV tensor is q, k and v at once).
@@ -85,7 +89,19 @@ extension Tensor {
         if k !== q { inputs.append(k) }
         if v !== q && v !== k { inputs.append(v) }
         return out.recorded(from: inputs) { g in
-            let grads = inputs.map { $0.requiresGrad ? Tensor(zeros: $0.shape) : nil }
+            // When no two roles share a column of one tensor, each head's products write their
+            // gradient slices outright (beta 0 the first time) instead of adding to zeros, and the
+            // gradients need no zero fill if those slices tile each input's rows and every key row
+            // is in use.
+            let roles = [(q, qOffset), (k, kOffset), (v, vOffset)]
+            let offsets = inputs.map { t in roles.filter { $0.0 === t }.map(\.1).sorted() }
+            let overwrite = offsets.allSatisfy { o in zip(o, o.dropFirst()).allSatisfy { $1 - $0 >= d } }
+            let grads = zip(inputs, offsets).map { t, o -> Tensor? in
+                guard t.requiresGrad else { return nil }
+                let tiled = o.enumerated().allSatisfy { $0.element == $0.offset * d } && o.count * d == t.shape[2]
+                let rowsUsed = (t !== k && t !== v) || kcap == tk
+                return overwrite && tiled && rowsUsed ? Tensor(uninitialized: t.shape) : Tensor(zeros: t.shape)
+            }
             func gradOf(_ t: Tensor) -> UnsafeMutablePointer<Float>? { grads[inputs.firstIndex { $0 === t }!]?.data }
             let dq = gradOf(q), dkp = gradOf(k), dv = gradOf(v)
             let gp = g.data, pp = probs.data  // keeps probs alive until the backward
@@ -103,22 +119,41 @@ extension Tensor {
                 let ds = UnsafeMutablePointer<Float>.allocate(capacity: blocks.size * tk)
                 let vt = transposedHead(vh, ld: ldv, keys: tk, dk: dk)  // Vᵀ, so dO·Vᵀ reads rows
                 defer { ds.deallocate(); vt.deallocate() }
-                for blk in 0..<blocks.count {
+                // The last block sees every key, so it goes first and overwrites dK and dV (beta 0);
+                // earlier blocks add to them. Each block writes its own rows of dQ.
+                var first = true
+                for blk in (0..<blocks.count).reversed() {
                     let (r0, r1, ke) = blocks[blk]
-                    guard ke > 0 else { continue }  // output 0 whatever the inputs
+                    guard ke > 0 else {  // output 0 whatever the inputs
+                        if let dqh, overwrite { for i in r0..<r1 { (dqh + i * ldq).update(repeating: 0, count: dk) } }
+                        continue
+                    }
                     let m = r1 - r0
+                    let diagonal = causal ? r0 + shift : nil
+                    let depthFrom = diagonal.map { Triangle.depthFrom($0) } ?? .none
+                    let kvBeta: Float = first && overwrite ? 0 : 1
+                    first = false
                     if let dvh {  // dV = Pᵀ dO
-                        smallGEMM(m: ke, n: dk, k: m, p + r0 * tk, aRow: 1, aCol: tk, go + r0 * d, ldb: d, beta: 1, dvh, ldc: ldv)
+                        smallGEMM(m: ke, n: dk, k: m, p + r0 * tk, aRow: 1, aCol: tk, go + r0 * d, ldb: d, beta: kvBeta, dvh, ldc: ldv,
+                                  triangle: depthFrom)
                     }
                     guard dqh != nil || dkh != nil else { continue }
-                    // dP = dO Vᵀ, then dS = softmax' · scale.
-                    smallGEMM(m: m, n: ke, k: dk, go + r0 * d, aRow: d, aCol: 1, vt, ldb: tk, beta: 0, ds, ldc: tk)
-                    for i in 0..<m { softmaxBackwardRow(p + (r0 + i) * tk, ds + i * tk, ds + i * tk, ke, scale: scale) }
+                    // dP = dO Vᵀ, then dS = softmax' · scale over each row's visible keys (0 beyond).
+                    smallGEMM(m: m, n: ke, k: dk, go + r0 * d, aRow: d, aCol: 1, vt, ldb: tk, beta: 0, ds, ldc: tk,
+                              triangle: diagonal.map { .columnsUpTo($0) } ?? .none)
+                    for i in 0..<m {
+                        let visible = causal ? Swift.max(0, Swift.min(ke, r0 + i + shift + 1)) : ke
+                        let row = ds + i * tk
+                        softmaxBackwardRow(p + (r0 + i) * tk, row, row, visible, scale: scale)
+                        (row + visible).update(repeating: 0, count: ke - visible)
+                    }
                     if let dqh {  // dQ = dS K
-                        smallGEMM(m: m, n: dk, k: ke, ds, aRow: tk, aCol: 1, kh, ldb: ldk, beta: 1, dqh + r0 * ldq, ldc: ldq)
+                        smallGEMM(m: m, n: dk, k: ke, ds, aRow: tk, aCol: 1, kh, ldb: ldk, beta: overwrite ? 0 : 1, dqh + r0 * ldq, ldc: ldq,
+                                  triangle: diagonal.map { .depthUpTo($0) } ?? .none)
                     }
                     if let dkh {  // dK = dSᵀ Q
-                        smallGEMM(m: ke, n: dk, k: m, ds, aRow: 1, aCol: tk, qh + r0 * ldq, ldb: ldq, beta: 1, dkh, ldc: ldk)
+                        smallGEMM(m: ke, n: dk, k: m, ds, aRow: 1, aCol: tk, qh + r0 * ldq, ldb: ldq, beta: kvBeta, dkh, ldc: ldk,
+                                  triangle: depthFrom)
                     }
                 }
             }
@@ -131,17 +166,36 @@ extension Tensor {
 /// every key.
 private func transposedHead(_ src: UnsafePointer<Float>, ld: Int, keys: Int, dk: Int) -> UnsafeMutablePointer<Float> {
     let t = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, dk * keys))
-    // Eight keys at a time: their rows stay in L1 while each of the dk output rows gets 8 floats.
-    var j0 = 0
-    while j0 < keys {
-        let j1 = Swift.min(keys, j0 &+ 8)
-        for e in 0..<dk {
-            let out = t + (e &* keys)
-            for j in j0..<j1 { out[j] = src[j &* ld &+ e] }
+    let wholeKeys = keys & ~15, wholeDims = dk & ~15
+    withUnsafeTemporaryAllocation(of: Vec.self, capacity: 16) { r in
+        for j0 in stride(from: 0, to: wholeKeys, by: 16) {
+            for e0 in stride(from: 0, to: wholeDims, by: 16) {
+                for j in 0..<16 { r[j] = load(src + ((j0 &+ j) &* ld &+ e0)) }
+                transpose16(r.baseAddress!)
+                for e in 0..<16 { store(r[e], t + ((e0 &+ e) &* keys &+ j0)) }
+            }
         }
-        j0 = j1
+    }
+    // Keys and dimensions left over from whole 16×16 blocks.
+    for j in 0..<keys {
+        for e in (j < wholeKeys ? wholeDims : 0)..<dk { t[e &* keys &+ j] = src[j &* ld &+ e] }
     }
     return t
+}
+
+/// Transposes 16 vectors of 16 in place, in four rounds of even/odd interleaving: round s pairs
+/// the rows that differ in bit s of their index, and after the fourth a row's index and its lanes'
+/// have traded places.
+@inline(__always)
+private func transpose16(_ r: UnsafeMutablePointer<Vec>) {
+    for bit in 0..<4 {
+        let step = 1 &<< bit
+        for a in 0..<16 where a & step == 0 {
+            let x = r[a], y = r[a | step]
+            r[a] = Vec(lowHalf: x.evenHalf, highHalf: y.evenHalf)
+            r[a | step] = Vec(lowHalf: x.oddHalf, highHalf: y.oddHalf)
+        }
+    }
 }
 
 /// Query rows split into blocks for causal attention, each with the number of keys its rows may
@@ -150,7 +204,7 @@ struct QueryBlocks {
     /// Rows per block: small enough that the skipped triangle is most of the masked half, large
     /// enough that each block's products still run at GEMM speed (32 beat 16, 64 and 128 on the
     /// GPT benchmark's T = 256, d_k = 64: 20 vs 21.5 and 25.6 ms per layer forward and backward).
-    static let causalRows = 32
+    static let causalRows = 64
     let queries: Int, keys: Int, shift: Int, size: Int
     init(queries: Int, keys: Int, shift: Int, causal: Bool) {
         self.queries = queries

@@ -1,35 +1,64 @@
+/// Where a causal product is known to be zero or not needed, so `smallGEMM` can skip it. With
+/// `o` the offset of the causal diagonal (query i sees keys up to i + o):
+public enum Triangle {
+    /// Every element is computed.
+    case none
+    /// Row i of C is needed only in columns j ≤ i + o (Q·Kᵀ, dO·Vᵀ); the rest of a tile's
+    /// columns, up to a whole vector, may be computed too, and beyond that are left untouched.
+    case columnsUpTo(Int)
+    /// A(i, p) is zero for p > i + o (P·V, dS·K): those terms are not added.
+    case depthUpTo(Int)
+    /// A(i, p) is zero for p < i − o (Pᵀ·dO, dSᵀ·Q): those terms are not added.
+    case depthFrom(Int)
+}
+
 /// C = alpha·A·B + beta·C (beta 0 or 1) for the small products inside attention: m, n and k of a
 /// few dozen to a few hundred. OpenBLAS spends about as long packing such operands and setting up
 /// each call as multiplying them (a quarter of `attention-causal`'s samples were its copy
 /// routines); this kernel reads A and B in place.
 ///
 /// A(i, p) is `a[i·aRow + p·aCol]`, so a transposed A is the same call with the strides swapped;
-/// row p of B starts at `b + p·ldb` and is contiguous, as is each row of C.
+/// row p of B starts at `b + p·ldb` and is contiguous, as is each row of C. `triangle` skips the
+/// masked half of a causal product, four rows at a time.
 func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Float>, aRow: Int, aCol: Int,
-               _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+               _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+               triangle: Triangle = .none) {
     precondition(beta == 0 || beta == 1, "smallGEMM accumulates (beta 1) or overwrites (beta 0)")
     var i = 0
     while i < m {
         let rows = m &- i >= 4 ? 4 : 1
+        // This tile's columns and its range of the inner dimension.
+        var nt = n, k0 = 0, k1 = k
+        switch triangle {
+        case .none: break
+        case .columnsUpTo(let o): nt = Swift.min(n, Swift.max(0, (i &+ rows &+ o &+ 15) & ~15))
+        case .depthUpTo(let o): k1 = Swift.min(k, Swift.max(0, i &+ rows &+ o))
+        case .depthFrom(let o): k0 = Swift.min(k, Swift.max(0, i &- o))
+        }
+        let ai = a + (i &* aRow &+ k0 &* aCol), bk = b + k0 &* ldb, kt = k1 &- k0
         var j = 0
-        while j &+ 32 <= n {
+        while j &+ 32 <= nt {
             if rows == 4 {
-                tile4x32(k, alpha, a + i &* aRow, aRow, aCol, b + j, ldb, beta, c + (i &* ldc &+ j), ldc)
+                tile4x32(kt, alpha, ai, aRow, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j), ldc)
             } else {
-                tile1x32(k, alpha, a + i &* aRow, aCol, b + j, ldb, beta, c + (i &* ldc &+ j))
+                tile1x32(kt, alpha, ai, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j))
             }
             j &+= 32
         }
-        while j &+ 16 <= n {
-            for r in 0..<rows { tile1x16(k, alpha, a + (i &+ r) &* aRow, aCol, b + j, ldb, beta, c + ((i &+ r) &* ldc &+ j)) }
+        while j &+ 16 <= nt {
+            if rows == 4 {
+                tile4x16(kt, alpha, ai, aRow, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j), ldc)
+            } else {
+                tile1x16(kt, alpha, ai, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j))
+            }
             j &+= 16
         }
         // Columns left over from whole vectors, one dot product each.
-        while j < n {
+        while j < nt {
             for r in 0..<rows {
-                let ar = a + (i &+ r) &* aRow
+                let ar = ai + r &* aRow
                 var s: Float = 0
-                for p in 0..<k { s = s.addingProduct(ar[p &* aCol], b[p &* ldb &+ j]) }
+                for p in 0..<kt { s = s.addingProduct(ar[p &* aCol], bk[p &* ldb &+ j]) }
                 let out = c + ((i &+ r) &* ldc &+ j)
                 out.pointee = beta == 0 ? alpha * s : out.pointee + alpha * s
             }
@@ -61,6 +90,23 @@ private func tile4x32(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aRo
     finish(c10, alpha, beta, c + ldc); finish(c11, alpha, beta, c + (ldc &+ 16))
     finish(c20, alpha, beta, c + 2 &* ldc); finish(c21, alpha, beta, c + (2 &* ldc &+ 16))
     finish(c30, alpha, beta, c + 3 &* ldc); finish(c31, alpha, beta, c + (3 &* ldc &+ 16))
+}
+
+/// Four rows of C by 16 columns: the causal diagonal's tiles and the columns left after 32s.
+@inline(__always)
+private func tile4x16(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aRow: Int, _ aCol: Int,
+                      _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    var c0 = Vec(), c1 = Vec(), c2 = Vec(), c3 = Vec()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let b0 = load(bp)
+        c0 = c0.addingProduct(Vec(repeating: ap[0]), b0); c1 = c1.addingProduct(Vec(repeating: ap[aRow]), b0)
+        c2 = c2.addingProduct(Vec(repeating: ap[2 &* aRow]), b0); c3 = c3.addingProduct(Vec(repeating: ap[3 &* aRow]), b0)
+        ap += aCol
+        bp += ldb
+    }
+    finish(c0, alpha, beta, c); finish(c1, alpha, beta, c + ldc)
+    finish(c2, alpha, beta, c + 2 &* ldc); finish(c3, alpha, beta, c + 3 &* ldc)
 }
 
 @inline(__always)

@@ -150,6 +150,27 @@ extension TensorSuite {
             expectClose(y, split.scalars.map(Double.init), abs: 1e-6, "packed vs split")
         }
 
+        /// A packed QKV gradient is written outright by the heads' products, not added to zeros: over
+        /// a reused buffer full of NaN it must equal the gradient of the same columns inside a wider
+        /// tensor, which starts from zeros (several causal blocks, tile tails).
+        @Test(arguments: [(70, 16, true), (37, 32, false)])
+        func packedQKVGradientsOverwriteReusedBuffers(t: Int, dk: Int, causal: Bool) {
+            let heads = 2, d = heads * dk
+            let wide = uniform([1, t, 3 * d + 1], seed: 18)
+            let packed = Tensor(wide.scalars.enumerated().filter { $0.offset % (3 * d + 1) < 3 * d }.map(\.element), shape: [1, t, 3 * d])
+            let upstream = uniform([1, t, d], seed: 19)
+            func gradient(_ x: Tensor) -> [Float] {
+                x.requiresGrad = true
+                x.grad = nil
+                Tensor.attention(q: x, k: x, kOffset: d, v: x, vOffset: 2 * d, heads: heads, headDim: dk,
+                                 mask: AttentionMask(causal: causal)).backward(upstream)
+                return x.grad!.scalars
+            }
+            let expected = gradient(wide).enumerated().filter { $0.offset % (3 * d + 1) < 3 * d }.map(\.element)
+            do { _ = Tensor(repeating: .nan, shape: [1, t, 3 * d]) }  // back to the pool, NaN-filled
+            #expect(gradient(packed) == expected, "packed QKV over a NaN buffer, \(t)×\(dk), causal: \(causal)")
+        }
+
         /// k and v one [B, Tk, 2D] tensor (a fused KV projection of the encoder output), q another.
         @Test func packedKV() {
             let heads = 2, dk = 3, d = heads * dk
