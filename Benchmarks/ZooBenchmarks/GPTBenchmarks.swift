@@ -58,8 +58,7 @@ public enum GPTBenchmarks {
                 let loss = model(input, shape: [b, t]).reshaped([b * t, 65]).crossEntropy(targets: target)
                 model.zeroGrad()
                 loss.backward()
-                clipGradientNorm(model.parameters, maxNorm: 1)
-                adam.step()
+                adam.step(gradientScale: gradientClipping(model.parameters, maxNorm: 1).scale)
             }
             return [Figure(name: "train-gpt-char", value: Double(b * t * steps) / (monotonicSeconds() - start), unit: "tokens/s")]
         }

@@ -37,8 +37,7 @@ public enum VisionBenchmarks {
             let loss = logits(model, images).crossEntropy(targets: labels)
             model.zeroGrad()
             loss.backward()
-            clipGradientNorm(model.parameters, maxNorm: 1)
-            adam.step()
+            adam.step(gradientScale: gradientClipping(model.parameters, maxNorm: 1).scale)
         }
         return Double(batch * steps) / (monotonicSeconds() - start)
     }

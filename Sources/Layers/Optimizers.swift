@@ -4,8 +4,14 @@ import Tensors
 /// Something that updates parameters from their gradients.
 public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
-    /// Applies one update from the parameters' current gradients (parameters without one are skipped).
-    func step()
+    /// Applies one update from the parameters' current gradients, each multiplied by
+    /// `gradientScale` first (parameters without one are skipped).
+    func step(gradientScale: Float)
+}
+
+extension Optimizer {
+    /// Applies one update from the parameters' current gradients.
+    public func step() { step(gradientScale: 1) }
 }
 
 /// Adam (Kingma & Ba 2015) with bias correction; with `decoupledWeightDecay` it is AdamW
@@ -41,7 +47,7 @@ public final class Adam: Optimizer {
              weightDecay: weightDecay, decoupledWeightDecay: true)
     }
 
-    public func step() {
+    public func step(gradientScale gs: Float) {
         stepCount += 1
         let t = Float(stepCount)
         let c1 = 1 - Foundation.pow(beta1, t), c2 = 1 - Foundation.pow(beta2, t)
@@ -58,6 +64,7 @@ public final class Adam: Optimizer {
                 // same bits): the square root and division otherwise bound this loop, not memory.
                 while j &+ 16 <= r.upperBound {
                     var gj = Lanes.load(gp + j), pj = Lanes.load(pp + j)
+                    if gs != 1 { gj = gj * gs }
                     if wd != 0 {
                         if decoupled { pj = pj * decay } else { gj = gj + wd * pj }
                     }
@@ -70,6 +77,7 @@ public final class Adam: Optimizer {
                 }
                 while j < r.upperBound {
                     var gj = gp[j]
+                    if gs != 1 { gj *= gs }
                     if wd != 0 {
                         if decoupled { pp[j] *= decay } else { gj += wd * pp[j] }
                     }
@@ -116,10 +124,11 @@ public final class SGD: Optimizer {
         velocity = Array(repeating: nil, count: parameters.count)
     }
 
-    public func step() {
+    public func step(gradientScale: Float) {
         for (i, p) in parameters.enumerated() {
             guard let g = p.grad else { continue }
             let d = g.copy()
+            if gradientScale != 1 { d.scaleInPlace(gradientScale) }
             if weightDecay != 0 { for j in 0..<d.count { d.data[j] += weightDecay * p.data[j] } }
             var update = d
             if momentum != 0 {
@@ -139,10 +148,18 @@ public final class SGD: Optimizer {
 /// returns the norm before clipping.
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
+    let (norm, scale) = gradientClipping(parameters, maxNorm: maxNorm)
+    if scale != 1 { for p in parameters { p.grad?.scaleInPlace(scale) } }
+    return norm
+}
+
+/// The gradients' global L2 norm and the factor `clipGradientNorm` would scale them by (1 when the
+/// norm is within `maxNorm`), for `step(gradientScale:)`: the optimizer then applies the clipped
+/// gradients, bit for bit, without a pass that rewrites them all first.
+public func gradientClipping(_ parameters: [Tensor], maxNorm: Float) -> (norm: Float, scale: Float) {
     var total: Double = 0
     for p in parameters { total += p.grad?.sumOfSquares() ?? 0 }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)
-    if scale < 1 { for p in parameters { p.grad?.scaleInPlace(scale) } }
-    return norm
+    return (norm, scale < 1 ? scale : 1)
 }

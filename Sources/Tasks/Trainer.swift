@@ -177,14 +177,16 @@ public final class Trainer<Task: TrainingTask> {
                 (settings.accumulation == 1 ? loss : loss * scale).backward()
                 lossSum += Double(value)
             }
+            var gradientScale: Float = 1
             if settings.clip > 0 {
-                let norm = clipGradientNorm(parameters, maxNorm: settings.clip)
+                let (norm, scale) = gradientClipping(parameters, maxNorm: settings.clip)
                 guard norm.isFinite else {
                     progress.finish()
                     throw TrainingError.nonFiniteGradient(step: step + 1, checkpoint: lastCheckpoint)
                 }
+                gradientScale = scale
             }
-            for o in optimizers { o.step() }
+            for o in optimizers { o.step(gradientScale: gradientScale) }
             step += 1
             tokens += stepTokens
             let loss = lossSum / Double(settings.accumulation)

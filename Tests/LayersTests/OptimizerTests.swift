@@ -59,6 +59,32 @@ import Testing
         expectClose(q.grad, try fx.tensor("output.clip_grad"), "clipped gradient")
     }
 
+    /// Clipping folded into the update (`step(gradientScale:)`) ends bit-identical to clipping the
+    /// gradients first, for Adam's vector loop and tail and for SGD; a norm within the bound leaves
+    /// the scale at 1.
+    @Test func scaledStepEqualsClippingFirst() {
+        var g = RandomGenerator(seed: 8)
+        let start = Tensor.randn([37], generator: &g), grad = Tensor.randn([37], generator: &g)
+                let makers: [(Tensor) -> any Optimizer] = [
+            { Adam.adamW(parameters: [$0], learningRate: 1e-2, weightDecay: 0.1) },
+            { SGD(parameters: [$0], learningRate: 0.1, weightDecay: 1e-3) },
+        ]
+        for make in makers {
+            let clipped = start.copy(), folded = start.copy()
+            let a = make(clipped), b = make(folded)
+            clipped.grad = grad.copy()
+            clipGradientNorm([clipped], maxNorm: 0.5)
+            a.step()
+            folded.grad = grad.copy()
+            let (norm, scale) = gradientClipping([folded], maxNorm: 0.5)
+            #expect(gradientClipping([folded], maxNorm: 100).scale == 1)
+            #expect(scale < 1 && abs(norm - Float(grad.sumOfSquares().squareRoot())) < 1e-5)
+            b.step(gradientScale: scale)
+            #expect(clipped.scalars == folded.scalars, "\(type(of: a))")
+            #expect(folded.scalars != start.scalars)
+        }
+    }
+
     /// Two half batches accumulated equal one full batch (the loss scaled by 1/2 each).
     @Test func gradientAccumulationEqualsOneLargeBatch() {
         var g = RandomGenerator(seed: 5)
