@@ -20,7 +20,10 @@ public final class Linear: Module {
         self.bias = bias ? .uniform([outFeatures], -bound, bound, generator: &generator, requiresGrad: true) : nil
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { .linear(x, weight: weight, bias: bias) }
+    /// `activation(x·Wᵀ + b)`, the activation fused into the same node.
+    public func callAsFunction(_ x: Tensor, activation: LinearActivation = .identity) -> Tensor {
+        .linear(x, weight: weight, bias: bias, activation: activation)
+    }
 }
 
 /// A lookup table of `count` vectors of size `dim`, initialized N(0, 1) as `torch.nn.Embedding`.
@@ -80,6 +83,15 @@ public enum Activation: String, Codable, Sendable {
         case .geluTanh: x.gelu(approximate: true)
         }
     }
+
+    /// The same function, for fusing into a linear layer.
+    public var fused: LinearActivation {
+        switch self {
+        case .relu: .relu
+        case .gelu: .gelu
+        case .geluTanh: .geluTanh
+        }
+    }
 }
 
 /// The position-wise feed-forward network, FFN(x) = act(x·W1 + b1)·W2 + b2 (paper eq. 2).
@@ -96,5 +108,5 @@ public final class FeedForward: Module {
         self.dropout = dropout
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { linear2(dropout(activation(linear1(x)))) }
+    public func callAsFunction(_ x: Tensor) -> Tensor { linear2(dropout(linear1(x, activation: activation.fused))) }
 }

@@ -114,8 +114,10 @@ extension Tensor {
 
     /// `x·Wᵀ + b` with PyTorch's weight layout: x is [..., in], `weight` is [out, in], `bias` [out].
     /// `rows` uses only those rows (outputs) of a packed weight, e.g. the key/value part of
-    /// attention's `in_proj_weight`, without copying it.
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Range<Int>? = nil) -> Tensor {
+    /// attention's `in_proj_weight`, without copying it. `activation` is applied to the result in
+    /// the same node (see `LinearActivation`).
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Range<Int>? = nil,
+                              activation: LinearActivation = .identity) -> Tensor {
         let inF = weight.shape[1]
         precondition(x.shape.last == inF, "linear: input \(x.shape) does not end in \(inF)")
         let r = rows ?? 0..<weight.shape[0]
@@ -129,15 +131,21 @@ extension Tensor {
         gemm(transposeB: true, m: n, n: outF, k: inF, x.data, lda: inF, w, ldb: inF, beta: bias == nil ? 0 : 1, out.data, ldc: outF)
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }
-        return out.recorded(from: inputs) { g in
+        let recording = GradMode.isEnabled && inputs.contains { $0.requiresGrad }
+        let slope = applyActivation(activation, out, recording: recording)
+        return out.recordedWithOutput(from: inputs) { g, y in
             let gx = x.requiresGrad ? Tensor(uninitialized: x.shape) : nil
             let gw = weight.requiresGrad ? (rows == nil ? Tensor(uninitialized: weight.shape) : Tensor(zeros: weight.shape)) : nil
             let gbias = bias.map { $0.requiresGrad ? Tensor(zeros: $0.shape) : nil } ?? nil
-            // dX = dY·W and dW = dYᵀ·X.
+            // Through the activation first, summing the bias gradient on the way.
+            let dz = activation == .identity
+                ? g : activationBackward(activation, g, slope: slope, output: y, rows: n, width: outF, bias: gbias.map { $0.data + r.lowerBound })
+            let biasLeft = activation == .identity ? gbias : nil
+            // dX = dZ·W and dW = dZᵀ·X.
             let products: [(Bool) -> Void] = [
-                gx.map { t in { (split: Bool) in gemm(m: n, n: inF, k: outF, g.data, lda: outF, w, ldb: inF, t.data, ldc: inF, split: split) } },
+                gx.map { t in { (split: Bool) in gemm(m: n, n: inF, k: outF, dz.data, lda: outF, w, ldb: inF, t.data, ldc: inF, split: split) } },
                 gw.map { t in { (split: Bool) in
-                    gemm(transposeA: true, m: outF, n: inF, k: n, g.data, lda: outF, x.data, ldb: inF, t.data + r.lowerBound * inF, ldc: inF,
+                    gemm(transposeA: true, m: outF, n: inF, k: n, dz.data, lda: outF, x.data, ldb: inF, t.data + r.lowerBound * inF, ldc: inF,
                          split: split)
                 } },
             ].compactMap { $0 }
@@ -145,17 +153,17 @@ extension Tensor {
                 // One product per core, each whole: neither core packs an operand the other also
                 // packs, as it would for halves of one product (~4 % less time for the ViT's shapes).
                 // The bias gradient's column blocks come after them, for whichever core is free first.
-                let blocks = gbias == nil ? 0 : 4, width = ((outF + 3) / 4 + 15) & ~15
+                let blocks = biasLeft == nil ? 0 : 4, width = ((outF + 3) / 4 + 15) & ~15
                 Parallel.perform(iterations: 2 + blocks) { job in
                     guard job >= 2 else { return products[job](false) }
                     let lo = (job - 2) * width, hi = Swift.min(outF, lo + width)
-                    guard lo < hi, let gbias else { return }
-                    let dst = gbias.data + r.lowerBound + lo
-                    for i in 0..<n { applyBinary(.add, dst, g.data + i * outF + lo, dst, hi - lo) }
+                    guard lo < hi, let biasLeft else { return }
+                    let dst = biasLeft.data + r.lowerBound + lo
+                    for i in 0..<n { applyBinary(.add, dst, dz.data + i * outF + lo, dst, hi - lo) }
                 }
             } else {
                 for product in products { product(true) }
-                if let gbias { addColumnSums(g.data, rows: n, width: outF, into: gbias.data + r.lowerBound) }
+                if let biasLeft { addColumnSums(dz.data, rows: n, width: outF, into: biasLeft.data + r.lowerBound) }
             }
             return bias == nil ? [gx, gw] : [gx, gw, gbias]
         }

@@ -176,6 +176,38 @@ extension TensorSuite {
             expectClose(bias.grad!, db, abs: 1e-4, "dbias")
         }
 
+        /// An activation fused into the linear node equals the activation applied after it: the same
+        /// output bits, and gradients for x, W and the bias (whose sum runs in 64-row chunks: 150
+        /// rows leave a short one) equal to rounding; without recording, the output alone.
+        @Test(arguments: [LinearActivation.relu, .gelu, .geluTanh])
+        func fusedActivation(_ activation: LinearActivation) {
+            func run(fused: Bool) -> [[Float]] {
+                let x = uniform([150, 40], seed: 15, requiresGrad: true)
+                let w = uniform([70, 40], seed: 16, requiresGrad: true), bias = uniform([70], seed: 17, requiresGrad: true)
+                let y: Tensor
+                if fused {
+                    y = Tensor.linear(x, weight: w, bias: bias, activation: activation)
+                } else {
+                    let z = Tensor.linear(x, weight: w, bias: bias)
+                    switch activation {
+                    case .relu: y = z.relu()
+                    case .gelu: y = z.gelu()
+                    case .geluTanh: y = z.gelu(approximate: true)
+                    case .identity: y = z
+                    }
+                }
+                let inference = withoutGradients { Tensor.linear(x, weight: w, bias: bias, activation: fused ? activation : .identity) }
+                y.backward(uniform([150, 70], seed: 18))
+                return [y.scalars, x.grad!.scalars, w.grad!.scalars, bias.grad!.scalars, fused ? inference.scalars : y.scalars]
+            }
+            let fused = run(fused: true), plain = run(fused: false)
+            #expect(fused[0] == plain[0], "output")
+            #expect(fused[4] == plain[0], "output without recording")
+            for (i, name) in [(1, "dX"), (2, "dW"), (3, "dbias")] {
+                expectClose(Tensor(fused[i], shape: [fused[i].count]), plain[i].map(Double.init), abs: 1e-5, "\(activation) \(name)")
+            }
+        }
+
         /// The input alone, with the weight a constant (the path a frozen layer takes).
         @Test func linearInputOnly() {
             let x = uniform([5, 4], seed: 8), w = uniform([3, 4], seed: 9), bias = uniform([3], seed: 10)
