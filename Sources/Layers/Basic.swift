@@ -68,6 +68,12 @@ public final class Dropout: Module {
         guard isTraining, p > 0 else { return x }
         return x.dropout(p, generator: &random.generator)
     }
+
+    /// x + dropout(y), a residual connection, in one pass (the same mask as `self(y)`).
+    public func residual(_ x: Tensor, _ y: Tensor) -> Tensor {
+        guard isTraining, p > 0 else { return x + y }
+        return x.addingDropout(y, p, generator: &random.generator)
+    }
 }
 
 /// The activation inside the feed-forward block.

@@ -27,11 +27,11 @@ public final class EncoderLayer: Module {
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none, cache: KVCache? = nil) -> Tensor {
         if normFirst {
-            let h = x + dropout(selfAttn(norm1(x), mask: mask, cache: cache))
-            return h + dropout(feedForward(norm2(h)))
+            let h = dropout.residual(x, selfAttn(norm1(x), mask: mask, cache: cache))
+            return dropout.residual(h, feedForward(norm2(h)))
         }
-        let h = norm1(x + dropout(selfAttn(x, mask: mask, cache: cache)))
-        return norm2(h + dropout(feedForward(h)))
+        let h = norm1(dropout.residual(x, selfAttn(x, mask: mask, cache: cache)))
+        return norm2(dropout.residual(h, feedForward(h)))
     }
 
     /// The layer's output at positions `queries` only, [B, queries.count, D]: those positions attend
@@ -40,11 +40,11 @@ public final class EncoderLayer: Module {
         guard let queries else { return self(x, mask: mask) }
         if normFirst {
             let n = norm1(x)
-            let h = x.slice(axis: 1, queries) + dropout(selfAttn(n.slice(axis: 1, queries), memory: n, mask: mask))
-            return h + dropout(feedForward(norm2(h)))
+            let h = dropout.residual(x.slice(axis: 1, queries), selfAttn(n.slice(axis: 1, queries), memory: n, mask: mask))
+            return dropout.residual(h, feedForward(norm2(h)))
         }
-        let h = norm1(x.slice(axis: 1, queries) + dropout(selfAttn(x.slice(axis: 1, queries), memory: x, mask: mask)))
-        return norm2(h + dropout(feedForward(h)))
+        let h = norm1(dropout.residual(x.slice(axis: 1, queries), selfAttn(x.slice(axis: 1, queries), memory: x, mask: mask)))
+        return norm2(dropout.residual(h, feedForward(h)))
     }
 }
 
@@ -76,13 +76,13 @@ public final class DecoderLayer: Module {
     public func callAsFunction(_ x: Tensor, memory: Tensor, selfMask: AttentionMask, memoryMask: AttentionMask,
                                cache: DecoderLayerCache? = nil) -> Tensor {
         if normFirst {
-            var h = x + dropout(selfAttn(norm1(x), mask: selfMask, cache: cache?.selfAttn))
-            h = h + dropout(crossAttn(norm2(h), memory: memory, mask: memoryMask, cache: cache?.crossAttn))
-            return h + dropout(feedForward(norm3(h)))
+            var h = dropout.residual(x, selfAttn(norm1(x), mask: selfMask, cache: cache?.selfAttn))
+            h = dropout.residual(h, crossAttn(norm2(h), memory: memory, mask: memoryMask, cache: cache?.crossAttn))
+            return dropout.residual(h, feedForward(norm3(h)))
         }
-        var h = norm1(x + dropout(selfAttn(x, mask: selfMask, cache: cache?.selfAttn)))
-        h = norm2(h + dropout(crossAttn(h, memory: memory, mask: memoryMask, cache: cache?.crossAttn)))
-        return norm3(h + dropout(feedForward(h)))
+        var h = norm1(dropout.residual(x, selfAttn(x, mask: selfMask, cache: cache?.selfAttn)))
+        h = norm2(dropout.residual(h, crossAttn(h, memory: memory, mask: memoryMask, cache: cache?.crossAttn)))
+        return norm3(dropout.residual(h, feedForward(h)))
     }
 }
 

@@ -98,8 +98,14 @@ extension Tensor {
                 guard let ig, input.requiresGrad else { continue }
                 precondition(ig.count == input.count, "gradient \(ig.shape) for input \(input.shape)")
                 let key = ObjectIdentifier(input)
-                if let prior = grads[key] {
-                    grads[key] = prior.adding(ig)
+                if var prior = grads.removeValue(forKey: key) {
+                    // Into the earlier gradient's buffer when nothing else can see it.
+                    if isKnownUniquelyReferenced(&prior), isKnownUniquelyReferenced(&prior.storage), prior.storage !== ig.storage {
+                        prior.addInPlace(ig)
+                        grads[key] = prior
+                    } else {
+                        grads[key] = prior.adding(ig)
+                    }
                 } else {
                     grads[key] = ig
                 }

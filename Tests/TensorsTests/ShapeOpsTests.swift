@@ -227,6 +227,28 @@ extension TensorSuite {
             }
         }
 
+        /// The fused residual x + dropout(y) equals the two steps bit for bit (with the generator in
+        /// the same state), over the vector loop and a tail; x's gradient passes through, y's is the
+        /// mask.
+        @Test func addingDropoutEqualsAddAfterDropout() {
+            let x = uniform([5, 13], seed: 5), y = uniform([5, 13], seed: 6)
+            x.requiresGrad = true
+            y.requiresGrad = true
+            var g1 = RandomGenerator(seed: 43), g2 = RandomGenerator(seed: 43)
+            let fused = x.addingDropout(y, 0.3, generator: &g1), plain = x + y.dropout(0.3, generator: &g2)
+            #expect(fused.scalars == plain.scalars)
+            #expect(fused.scalars != (x + y).scalars)
+            let upstream = uniform([5, 13], seed: 7)
+            fused.backward(upstream)
+            let (gx, gy) = (x.grad!.scalars, y.grad!.scalars)
+            x.grad = nil
+            y.grad = nil
+            plain.backward(upstream)
+            #expect(gx == upstream.scalars && gx == x.grad!.scalars)
+            #expect(gy == y.grad!.scalars)
+            #expect(g1.next() == g2.next(), "one draw each")
+        }
+
         @Test func dropoutRateAndDeterminism() {
             let x = Tensor(repeating: 1, shape: [100, 101])
             var g1 = RandomGenerator(seed: 7), g2 = RandomGenerator(seed: 7), g3 = RandomGenerator(seed: 8)
