@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Runs our benchmarks and the peers' side by side and prints a Markdown table of the ratios.
 
-    python3 Benchmarks/compare.py [NAME ...]      # default: every benchmark with a peer
+    python3 Benchmarks/compare.py [--repeat N] [NAME ...]   # default: every benchmark with a peer, once
 
-Each pair runs back to back (ours, then the peer) so both see the same machine. Needs
+Each pair runs back to back (ours, then the peer) so both see the same machine. On a virtual
+machine one pair is one sample of a noisy figure: `--repeat N` runs each pair N times, alternating,
+prints every pair and then each ratio's median and range. Needs
 `make build` (the release `zoo`), `make data`, and pip torch and sentencepiece.
 """
+import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -44,21 +48,35 @@ def figures(command):
 
 
 def main():
-    names = sys.argv[1:] or list(PAIRS)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each pair, alternating ours and the peer")
+    parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks (default: all): " + ", ".join(PAIRS))
+    args = parser.parse_args()
+    for name in args.names:
+        if name not in PAIRS:
+            parser.error(f"no peer for benchmark '{name}'")
+    names = args.names or list(PAIRS)
     print("| figure | ours | peer | ours / peer |")
     print("|---|---|---|---|")
     for name in names:
         peer_command, mapping = PAIRS[name]
-        ours = figures([ZOO, "bench", name, "--json"])
-        theirs = figures(peer_command)
-        for mine, peer in mapping.items():
-            a, b = ours[mine], theirs[peer]
-            ratio = a["value"] / b["value"]
-            if a["unit"] in LOWER_IS_BETTER:
-                ratio = 1 / ratio  # so that > 1 always means better
-            label = name if mine == "peak-rss" else mine
-            suffix = " peak RSS (peer / ours)" if mine == "peak-rss" else (" (peer / ours)" if a["unit"] in LOWER_IS_BETTER else "")
-            print(f"| {label}{suffix} | {a['value']:g} {a['unit']} | {b['value']:g} {b['unit']} | {ratio:.2f}× |", flush=True)
+        ratios = {}
+        for _ in range(args.repeat):
+            ours = figures([ZOO, "bench", name, "--json"])
+            theirs = figures(peer_command)
+            for mine, peer in mapping.items():
+                a, b = ours[mine], theirs[peer]
+                ratio = a["value"] / b["value"]
+                if a["unit"] in LOWER_IS_BETTER:
+                    ratio = 1 / ratio  # so that > 1 always means better
+                label = name if mine == "peak-rss" else mine
+                suffix = " peak RSS (peer / ours)" if mine == "peak-rss" else (" (peer / ours)" if a["unit"] in LOWER_IS_BETTER else "")
+                ratios.setdefault(label + suffix, []).append(ratio)
+                print(f"| {label}{suffix} | {a['value']:g} {a['unit']} | {b['value']:g} {b['unit']} | {ratio:.2f}× |", flush=True)
+        if args.repeat > 1:
+            for label, values in ratios.items():
+                print(f"| {label}, median of {len(values)} | | | {statistics.median(values):.2f}× "
+                      f"({min(values):.2f}–{max(values):.2f}×) |", flush=True)
 
 
 if __name__ == "__main__":
