@@ -43,55 +43,68 @@ extension Tensor {
         return y.recorded(from: inputs) { g in
             let gx = Tensor(uninitialized: self.shape)
             let gy = g.data, d = gx.data, xh = xhat.data  // keeps xhat alive until the backward
-            // dxhat = dy·gamma; dx = rstd · (dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))
+            // dxhat = dy·gamma; dx = rstd · (dxhat − mean(dxhat) − xhat·mean(dxhat·xhat)), and in the
+            // same pass dgamma = Σ_rows dy·xhat and dbeta = Σ_rows dy: summed in fixed chunks of
+            // rows (each in row order, then the chunks in order), so the sums do not depend on the
+            // number of cores.
+            let wantGamma = gamma?.requiresGrad ?? false, wantBeta = beta?.requiresGrad ?? false
+            let chunk = 64, chunks = (rows + chunk - 1) / chunk
+            let partialGamma = wantGamma ? Tensor(zeros: [chunks, c]) : nil, partialBeta = wantBeta ? Tensor(zeros: [chunks, c]) : nil
+            let pg = partialGamma?.data, pb = partialBeta?.data
             rstd.withUnsafeBufferPointer { rs in
                 let rsp = rs.baseAddress!
-                Parallel.forRows(rows, rowCost: c * 4) { r in
-                    let dyr = gy + r * c, xr = xh + r * c, dxr = d + r * c
-                    var a1 = Vec(), a2 = Vec()
-                    var i = 0
-                    while i &+ 16 <= c {
-                        let dxh = gp.map { load(dyr + i) * load($0 + i) } ?? load(dyr + i)
-                        a1 += dxh
-                        a2 += dxh * load(xr + i)
-                        i &+= 16
-                    }
-                    var s1 = hsum(a1), s2 = hsum(a2)
-                    while i < c {
-                        let dxh = dyr[i] * (gp?[i] ?? 1)
-                        s1 += dxh; s2 += dxh * xr[i]
-                        i &+= 1
-                    }
-                    let m1 = Vec(repeating: s1 / Float(c)), m2 = Vec(repeating: s2 / Float(c)), sv = Vec(repeating: rsp[r])
-                    i = 0
-                    while i &+ 16 <= c {
-                        let dxh = gp.map { load(dyr + i) * load($0 + i) } ?? load(dyr + i)
-                        store(sv * (dxh - m1 - load(xr + i) * m2), dxr + i)
-                        i &+= 16
-                    }
-                    while i < c {
-                        let dxh = dyr[i] * (gp?[i] ?? 1)
-                        dxr[i] = rsp[r] * (dxh - s1 / Float(c) - xr[i] * s2 / Float(c))
-                        i &+= 1
+                Parallel.forRows(chunks, rowCost: chunk * c * 6) { ch in
+                    let sg = pg.map { $0 + ch * c }, sb = pb.map { $0 + ch * c }
+                    for r in (ch * chunk)..<Swift.min(rows, (ch + 1) * chunk) {
+                        let dyr = gy + r * c, xr = xh + r * c, dxr = d + r * c
+                        var a1 = Vec(), a2 = Vec()
+                        var i = 0
+                        while i &+ 16 <= c {
+                            let dy = load(dyr + i), x = load(xr + i)
+                            let dxh = gp.map { dy * load($0 + i) } ?? dy
+                            a1 += dxh
+                            a2 += dxh * x
+                            if let sg { store(load(sg + i) + dy * x, sg + i) }
+                            if let sb { store(load(sb + i) + dy, sb + i) }
+                            i &+= 16
+                        }
+                        var s1 = hsum(a1), s2 = hsum(a2)
+                        while i < c {
+                            let dxh = dyr[i] * (gp?[i] ?? 1)
+                            s1 += dxh; s2 += dxh * xr[i]
+                            sg?[i] += dyr[i] * xr[i]
+                            sb?[i] += dyr[i]
+                            i &+= 1
+                        }
+                        let m1 = Vec(repeating: s1 / Float(c)), m2 = Vec(repeating: s2 / Float(c)), sv = Vec(repeating: rsp[r])
+                        i = 0
+                        while i &+ 16 <= c {
+                            let dxh = gp.map { load(dyr + i) * load($0 + i) } ?? load(dyr + i)
+                            store(sv * (dxh - m1 - load(xr + i) * m2), dxr + i)
+                            i &+= 16
+                        }
+                        while i < c {
+                            let dxh = dyr[i] * (gp?[i] ?? 1)
+                            dxr[i] = rsp[r] * (dxh - s1 / Float(c) - xr[i] * s2 / Float(c))
+                            i &+= 1
+                        }
                     }
                 }
             }
             var result: [Tensor?] = [gx]
             if let gamma {
-                // dgamma = Σ_rows dy·xhat, dbeta = Σ_rows dy
                 let dg = Tensor(zeros: gamma.shape)
-                if gamma.requiresGrad {
-                    let dgp = dg.data
-                    for r in 0..<rows {
-                        let dyr = gy + r * c, xr = xh + r * c
-                        var i = 0
-                        while i &+ 16 <= c { store(load(dgp + i) + load(dyr + i) * load(xr + i), dgp + i); i &+= 16 }
-                        while i < c { dgp[i] += dyr[i] * xr[i]; i &+= 1 }
-                    }
-                }
+                if let pg { addColumnSums(pg, rows: chunks, width: c, into: dg.data) }
                 result.append(dg)
             }
-            if let beta { result.append(beta.requiresGrad ? g.sum(to: beta.shape) : nil) }
+            if let beta {
+                var db: Tensor?
+                if let pb {
+                    db = Tensor(zeros: beta.shape)
+                    addColumnSums(pb, rows: chunks, width: c, into: db!.data)
+                }
+                result.append(db)
+            }
             return result
         }
     }

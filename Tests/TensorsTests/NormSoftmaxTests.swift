@@ -80,6 +80,27 @@ extension TensorSuite {
             expectGradientsMatch([x, gamma, beta], "layerNorm c=\(c)") { $0[0].layerNorm(gamma: $0[1], beta: $0[2]) }
         }
 
+        /// Enough rows that gamma's and beta's gradients are summed in several 64-row chunks (the
+        /// last one short): against the sums written out in Double.
+        @Test func affineGradientsOverRowChunks() {
+            let rows = 150, c = 20
+            let x = normal([rows, c], seed: 9, std: 2), upstream = uniform([rows, c], seed: 10)
+            let gamma = uniform([c], seed: 11, 0.5, 1.5), beta = uniform([c], seed: 12)
+            gamma.requiresGrad = true
+            beta.requiresGrad = true
+            x.layerNorm(gamma: gamma, beta: beta).backward(upstream)
+            let xhat = withoutGradients { x.layerNorm(gamma: nil, beta: nil) }.scalars, g = upstream.scalars
+            var dg = [Double](repeating: 0, count: c), db = [Double](repeating: 0, count: c)
+            for r in 0..<rows {
+                for j in 0..<c {
+                    dg[j] += Double(g[r * c + j]) * Double(xhat[r * c + j])
+                    db[j] += Double(g[r * c + j])
+                }
+            }
+            expectClose(gamma.grad!, dg, abs: 1e-4, "dgamma")
+            expectClose(beta.grad!, db, abs: 1e-4, "dbeta")
+        }
+
         @Test(arguments: [6, 20])
         func withoutAffine(c: Int) {
             let x = normal([2, 3, c], seed: 4, std: 2)
