@@ -22,8 +22,10 @@ let package = Package(
     targets: [
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CThreadPool", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("pthread")]),
+        // No contraction into fused multiply-adds: its kernels give the bits of the Swift code they replace.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-march=native", "-ffp-contract=off"])]),
         .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], swiftSettings: fast + native),
-        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: fast + native),
+        .target(name: "Layers", dependencies: ["Tensors", "CKernels"], swiftSettings: fast + native),
         .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
         .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),
         .target(name: "Tasks", dependencies: ["Layers", "Tokenization", .product(name: "Yams", package: "Yams")], swiftSettings: fast + native),

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensors
 
@@ -58,36 +59,8 @@ public final class Adam: Optimizer {
             guard let g = p.grad else { continue }
             let pp = p.data, gp = g.data, mp = m[i].data, vp = v[i].data
             Parallel.forRanges(p.count, grain: 16384) { r in
-                var j = r.lowerBound
-                let decay = 1 - lr * wd
-                // 16 lanes at a time, with the scalar tail's operations in the same order (so the
-                // same bits): the square root and division otherwise bound this loop, not memory.
-                while j &+ 16 <= r.upperBound {
-                    var gj = Lanes.load(gp + j), pj = Lanes.load(pp + j)
-                    if gs != 1 { gj = gj * gs }
-                    if wd != 0 {
-                        if decoupled { pj = pj * decay } else { gj = gj + wd * pj }
-                    }
-                    let mj = b1 * Lanes.load(mp + j) + (1 - b1) * gj
-                    let vj = b2 * Lanes.load(vp + j) + (1 - b2) * gj * gj
-                    Lanes.store(mj, mp + j)
-                    Lanes.store(vj, vp + j)
-                    Lanes.store(pj - stepSize * mj / (vj.squareRoot() * rc2 + e), pp + j)
-                    j &+= 16
-                }
-                while j < r.upperBound {
-                    var gj = gp[j]
-                    if gs != 1 { gj *= gs }
-                    if wd != 0 {
-                        if decoupled { pp[j] *= decay } else { gj += wd * pp[j] }
-                    }
-                    let mj = b1 * mp[j] + (1 - b1) * gj
-                    let vj = b2 * vp[j] + (1 - b2) * gj * gj
-                    mp[j] = mj
-                    vp[j] = vj
-                    pp[j] -= stepSize * mj / (vj.squareRoot() * rc2 + e)
-                    j &+= 1
-                }
+                let j = r.lowerBound
+                zoo_adam_update(pp + j, gp + j, mp + j, vp + j, r.count, gs, lr, wd, decoupled ? 1 : 0, b1, b2, stepSize, rc2, e)
             }
         }
     }
@@ -98,14 +71,6 @@ public final class Adam: Optimizer {
         for i in parameters.indices { self.m[i].assign(m[i]); self.v[i].assign(v[i]) }
         stepCount = step
     }
-}
-
-/// 16 floats at a time through raw pointers.
-private typealias Lanes = SIMD16<Float>
-
-private extension SIMD16<Float> {
-    @inline(__always) static func load(_ p: UnsafeMutablePointer<Float>) -> Self { UnsafeRawPointer(p).loadUnaligned(as: Self.self) }
-    @inline(__always) static func store(_ v: Self, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Self.self) }
 }
 
 /// Stochastic gradient descent with optional momentum and (L2) weight decay, as `torch.optim.SGD`.
