@@ -82,15 +82,7 @@ public enum Activation: String, Codable, Sendable {
     /// GELU's tanh approximation (GPT-2's "gelu_new").
     case geluTanh = "gelu_tanh"
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        switch self {
-        case .relu: x.relu()
-        case .gelu: x.gelu(approximate: false)
-        case .geluTanh: x.gelu(approximate: true)
-        }
-    }
-
-    /// The same function, for fusing into a linear layer.
+    /// The same function, fused into the feed-forward's first linear layer.
     public var fused: LinearActivation {
         switch self {
         case .relu: .relu

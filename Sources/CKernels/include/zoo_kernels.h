@@ -5,8 +5,8 @@
 extern "C" {
 #endif
 
-/// One Adam (or AdamW) update of n elements, the arithmetic of `Adam.step`'s Swift loop operation
-/// for operation (no contraction into fused multiply-adds, so the same bits):
+/// One Adam (or AdamW) update of n elements, one rounding per operation (no contraction into fused
+/// multiply-adds: `OptimizerTests` checks the bits against these formulas written out in Swift):
 ///   g' = g·gradient_scale;  decoupled: p' = p·(1 − lr·wd), else g' += wd·p
 ///   m = b1·m + (1 − b1)·g';  v = b2·v + (1 − b2)·g'·g'
 ///   p = p' − step_size·m / (√v·rc2 + eps)
