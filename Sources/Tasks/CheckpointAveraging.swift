@@ -40,7 +40,7 @@ public enum CheckpointAveraging {
     public static func average(_ paths: [String]) throws -> [String: Tensor] {
         guard let firstPath = paths.first else { throw CheckpointAveragingError.noCheckpoints }
         let first = try SafetensorsFile(path: firstPath)
-        var sums = try first.tensors()
+        let sums = try first.tensors()
         for path in paths.dropFirst() {
             let file = try SafetensorsFile(path: path)
             let names = Set(file.names), expected = Set(first.names)
