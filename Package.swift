@@ -2,10 +2,13 @@
 import PackageDescription
 
 // The numeric modules are optimized even in debug builds (tests train small models), whole-module
-// in release; they target the machine's CPU so SIMD16<Float> lowers to AVX-512 (MACHINE-NOTES).
+// in release; they target the machine's CPU so SIMD16<Float> lowers to AVX-512.
 let fast: [SwiftSetting] = [.unsafeFlags(["-O"]), .unsafeFlags(["-wmo"], .when(configuration: .release))]
 let native: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 
+// Every dependency points down: zoo -> Tasks -> Recipes -> {Training, ModelZoo} -> {Models, Metrics}
+// -> {Layers, Tokenization, Data} -> Tensors -> the C targets. README.md draws the graph.
 let package = Package(
     name: "TransformerZoo",
     platforms: [.macOS(.v14)],
@@ -14,31 +17,56 @@ let package = Package(
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "Layers", targets: ["Layers"]),
         .library(name: "Tokenization", targets: ["Tokenization"]),
+        .library(name: "Data", targets: ["Data"]),
+        .library(name: "Metrics", targets: ["Metrics"]),
+        .library(name: "Models", targets: ["Models"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // C targets.
         .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CThreadPool", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("pthread")]),
         // No contraction into fused multiply-adds: its kernels give the bits of the Swift code they replace.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-march=native", "-ffp-contract=off"])]),
-        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], swiftSettings: fast + native),
-        .target(name: "Layers", dependencies: ["Tensors", "CKernels"], swiftSettings: fast + native),
         .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The numeric floors.
+        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], swiftSettings: fast + native),
+        .target(name: "Data", dependencies: ["CZlib"], swiftSettings: fast),
+        .target(name: "Layers", dependencies: ["Tensors", "CKernels", "Data"], swiftSettings: fast + native),
         .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),
-        .target(name: "Tasks", dependencies: ["Layers", "Tokenization", .product(name: "Yams", package: "Yams")], swiftSettings: fast + native),
-        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tokenization", "Tasks"], path: "Benchmarks/ZooBenchmarks",
+
+        // The rooms above them.
+        .target(name: "Metrics", dependencies: ["Data"], swiftSettings: fast),
+        .target(name: "Models", dependencies: ["Layers", "Tokenization", "Data"], swiftSettings: fast + native),
+        .target(name: "Training", dependencies: ["Layers"], swiftSettings: fast + native),
+        .target(name: "ModelZoo", dependencies: ["Models", "Tokenization", "Data"], swiftSettings: fast + native),
+        .target(name: "Recipes", dependencies: ["Training", "ModelZoo", "Tokenization", yams], swiftSettings: fast + native),
+        .target(name: "Tasks", dependencies: ["Recipes", "Training", "ModelZoo", "Models", "Metrics", "Data", "Layers", "Tokenization"],
                 swiftSettings: fast + native),
+
+        .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tokenization", "Data", "Models", "Training", "Tasks"],
+                path: "Benchmarks/ZooBenchmarks", swiftSettings: fast + native),
         .executableTarget(name: "zoo", dependencies: [
-            "Tensors", "Layers", "Tokenization", "Tasks", "ZooBenchmarks",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensors", "Layers", "Tokenization", "Data", "Metrics", "Models", "Training", "ModelZoo", "Recipes", "Tasks",
+            "ZooBenchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // One test target per module, and the command line end to end.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Layers"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "Models"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
+        .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tokenization", "Data"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Recipes", "Training", "ModelZoo", "Models", "Metrics", "Data", "Layers",
+                                                       "Tokenization"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,12 +5,12 @@ import Tasks
 /// `torch-train-gpt-char`: generation with the KV cache (batch 1, prompt 32, 128 new tokens,
 /// greedy, random weights) and nanoGPT's shakespeare-char training shape.
 public enum GPTBenchmarks {
-    public static let gpt2Small = LanguageModel.gptConfig(vocabSize: 50257, context: 1024, dModel: 768, heads: 12, layers: 12, dropout: 0)
-    public static let small = LanguageModel.gptConfig(vocabSize: 8000, context: 1024, dModel: 384, heads: 6, layers: 6, dropout: 0)
+    public static let gpt2Small = GPT.gptConfig(vocabSize: 50257, context: 1024, dModel: 768, heads: 12, layers: 12, dropout: 0)
+    public static let small = GPT.gptConfig(vocabSize: 8000, context: 1024, dModel: 384, heads: 6, layers: 6, dropout: 0)
 
     public static func generation(name: String, config: TransformerConfig) -> BenchmarkCase {
         BenchmarkCase(name: name, summary: "generation, d=\(config.dModel), \(config.decoderLayers) layers, vocab \(config.vocabSize): prompt 32, 128 new tokens, batch 1") {
-            let model = LanguageModel(config, seed: 1)
+            let model = GPT(config, seed: 1)
             model.setTraining(false)
             var g = RandomGenerator(seed: 2)
             let prompt = (0..<32).map { _ in Int32(g.next() % UInt64(config.vocabSize)) }
@@ -40,8 +40,8 @@ public enum GPTBenchmarks {
 
     public static var trainChar: BenchmarkCase {
         BenchmarkCase(name: "train-gpt-char", summary: "GPT training, d=384, 6 heads, 6 layers, context 256, vocab 65, batch 8, AdamW: tokens/s") {
-            let c = LanguageModel.gptConfig(vocabSize: 65, context: 256, dModel: 384, heads: 6, layers: 6, dropout: 0.2, activation: .gelu)
-            let model = LanguageModel(c, seed: 1)
+            let c = GPT.gptConfig(vocabSize: 65, context: 256, dModel: 384, heads: 6, layers: 6, dropout: 0.2, activation: .gelu)
+            let model = GPT(c, seed: 1)
             let adam = Adam.adamW(parameters: model.parameters, learningRate: 1e-3, beta2: 0.99, weightDecay: 0.1)
             var g = RandomGenerator(seed: 3)
             let (b, t) = (8, 256)

@@ -1,4 +1,5 @@
 import Layers
+import Models
 
 /// Training throughput of the paper's encoder–decoder (post-norm, shared and tied embeddings,
 /// sinusoidal positions, dropout 0.1, label smoothing 0.1, Adam β2 = 0.98): target tokens per

@@ -62,6 +62,20 @@ extension Module {
         }
     }
 
+    /// Runs `body` in evaluation mode (dropout off, batch norm on its running statistics), then puts
+    /// every dropout and batch norm back in the mode it was in.
+    public func evaluating<R>(_ body: () throws -> R) rethrows -> R {
+        let all = modules
+        let dropouts = all.compactMap { $0 as? Dropout }, norms = all.compactMap { $0 as? BatchNorm2d }
+        let dropoutModes = dropouts.map(\.isTraining), normModes = norms.map(\.isTraining)
+        setTraining(false)
+        defer {
+            for (d, on) in zip(dropouts, dropoutModes) { d.isTraining = on }
+            for (n, on) in zip(norms, normModes) { n.isTraining = on }
+        }
+        return try body()
+    }
+
     /// Forgets every parameter's gradient.
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 

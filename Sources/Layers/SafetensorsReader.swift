@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Tensors
 
 /// A safetensors file opened for reading. The file is memory-mapped read-only for as long as
 /// this object lives, so opening is cheap whatever the file's size, and `tensor(_:)` copies

@@ -4,6 +4,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Data
+import Tensors
 
 extension SafetensorsFile {
     /// Writes `tensors` as a safetensors file that Python's `safetensors` loads.

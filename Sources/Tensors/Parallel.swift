@@ -1,4 +1,5 @@
 import CThreadPool
+import Foundation
 
 /// Work split across the machine's cores for GEMMs and element-wise kernels, run on our own pool
 /// (`Sources/CThreadPool`): its worker spins between the many short regions of a training step
@@ -57,5 +58,32 @@ public enum Parallel {
             var r = lo
             while r < hi { body(r); r += 1 }
         }
+    }
+}
+
+extension Parallel {
+    /// `items.map(transform)` on every core, results in order: for coarse work (encoding documents,
+    /// decoding images), in `chunksPerCore` contiguous chunks per core so a slow item does not
+    /// hold a core's whole share. When items throw, the error of the first such item is rethrown.
+    public static func map<Item, Output, Failure: Error>(_ items: [Item], chunksPerCore: Int = 4,
+                                                         _ transform: (Item) throws(Failure) -> Output) throws(Failure) -> [Output] {
+        let count = items.count
+        guard count > 1 else { return try items.map(transform) }
+        let chunks = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * chunksPerCore))
+        let results = UnsafeMutablePointer<Result<Output, Failure>?>.allocate(capacity: count)
+        results.initialize(repeating: nil, count: count)
+        defer { results.deinitialize(count: count); results.deallocate() }
+        withoutActuallyEscaping(transform) { transform in
+            nonisolated(unsafe) let out = results
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for i in (count * c / chunks)..<(count * (c + 1) / chunks) {
+                    do throws(Failure) { out[i] = .success(try transform(items[i])) } catch { out[i] = .failure(error) }
+                }
+            }
+        }
+        var outputs: [Output] = []
+        outputs.reserveCapacity(count)
+        for i in 0..<count { outputs.append(try results[i]!.get()) }
+        return outputs
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tasks
 
 /// The `zoo` command: a thin front over the libraries; each subcommand lives in its own file.
 @main
@@ -9,4 +10,10 @@ struct Zoo: ParsableCommand {
         version: "0.1.0",
         subcommands: [Run.self, Generate.self, List.self, Finetune.self, TokenizerCommand.self, Import.self, DataCommand.self, Bench.self, Demo.self, BLEUCommand.self, Average.self, Translate.self, Classify.self, Eval.self]
     )
+
+    /// Registers the shipped task families, then runs the command line.
+    static func main() {
+        TaskCatalog.registerShipped()
+        main(nil)
+    }
 }

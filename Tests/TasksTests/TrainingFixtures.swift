@@ -60,7 +60,7 @@ enum TrainingFixtures {
     }
 
     static func tinyConfig(vocabSize: Int, dropout: Float = 0.1, context: Int = 16) -> TransformerConfig {
-        LanguageModel.gptConfig(vocabSize: vocabSize, context: context, dModel: 32, heads: 2, layers: 2, ffnDim: 64, dropout: dropout)
+        GPT.gptConfig(vocabSize: vocabSize, context: context, dModel: 32, heads: 2, layers: 2, ffnDim: 64, dropout: dropout)
     }
 
     /// A fresh temporary directory.

@@ -42,7 +42,7 @@ import Testing
         let dir = try TrainingFixtures.temporaryDirectory("translate-lm")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Data("abcdefgh".utf8).write(to: dir.appendingPathComponent("chars.txt"))
-        let lm = LanguageModel(TrainingFixtures.tinyConfig(vocabSize: 10))
+        let lm = GPT(TrainingFixtures.tinyConfig(vocabSize: 10))
         let config = ZooEntryConfig(name: "lm", task: .languageModel, model: lm.config,
                                     tokenizer: .init(kind: "test-chars", files: ["chars.txt"]), metrics: [:],
                                     training: .init(recipe: nil, data: "none", steps: 0, tokens: 0, wallSeconds: 0, parameters: lm.parameterCount))

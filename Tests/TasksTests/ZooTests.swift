@@ -70,7 +70,7 @@ import Testing
 
         let (loaded, tokenizer) = try entry.loadLanguageModel()
         #expect(tokenizer.vocabularySize == TrainingFixtures.alphabet.count + 2)
-        let trained = try LanguageModel(entry.config.model).loaded(from: result.workDirectory)
+        let trained = try GPT(entry.config.model).loaded(from: result.workDirectory)
         let ids = tokenizer.encode("the cat sat")
         let a = withoutGradients { loaded(ids, shape: [1, ids.count]).scalars }
         let b = withoutGradients { trained(ids, shape: [1, ids.count]).scalars }
@@ -104,7 +104,7 @@ import Testing
         let dir = try TrainingFixtures.temporaryDirectory("reexport")
         defer { try? FileManager.default.removeItem(at: dir) }
         let zoo = dir.appendingPathComponent("Zoo")
-        let model = LanguageModel(TrainingFixtures.tinyConfig(vocabSize: 10))
+        let model = GPT(TrainingFixtures.tinyConfig(vocabSize: 10))
         try Data("abcdefgh".utf8).write(to: dir.appendingPathComponent("chars.txt"))
         func export(_ metric: Double) throws -> ZooEntry {
             let config = ZooEntryConfig(name: "m", task: .languageModel, model: model.config,
@@ -170,9 +170,9 @@ import Testing
     }
 }
 
-extension LanguageModel {
+extension GPT {
     /// This model with the weights of the checkpoint in `directory`.
-    func loaded(from directory: URL) throws -> LanguageModel {
+    func loaded(from directory: URL) throws -> GPT {
         try load(Checkpoint(contentsOf: directory.appendingPathComponent(Checkpoint.fileName)).weights)
         setTraining(false)
         return self

@@ -1,0 +1,73 @@
+import Foundation
+import Layers
+import Tensors
+import Tokenization
+
+/// A model in the zoo: a directory with `config.json`, `model.safetensors`, the tokenizer
+/// file(s) and `card.md`.
+public struct ZooEntry: Sendable {
+    public static let configFile = "config.json", weightsFile = "model.safetensors", cardFile = "card.md"
+
+    public let directory: URL
+    public let config: ZooEntryConfig
+
+    public var name: String { config.name }
+
+    /// Reads the entry's `config.json`.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let url = directory.appendingPathComponent(Self.configFile)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw ZooError.missingFile(url.path) }
+        do {
+            config = try JSONDecoder().decode(ZooEntryConfig.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw ZooError.badEntry(path: url.path, reason: "missing key '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ZooError.badEntry(path: url.path, reason: "key '\(path)': \(context.debugDescription)")
+        } catch let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ZooError.badEntry(path: url.path, reason: path.isEmpty ? "not valid JSON" : "key '\(path)': \(context.debugDescription)")
+        } catch {
+            throw ZooError.badEntry(path: url.path, reason: "\(error)")
+        }
+    }
+
+    /// Throws unless the entry is a model of `task`.
+    public func require(_ task: TaskName) throws {
+        guard config.task == task else { throw ZooError.wrongTask(model: name, expected: task.rawValue, found: config.task.rawValue) }
+    }
+
+    /// Loads the weights into `model`; a missing or mismatched tensor names the weights file.
+    public func loadWeights(into model: some Module) throws {
+        do {
+            try model.load(try loadWeights())
+        } catch let error as StateDictError {
+            throw ZooError.badEntry(path: directory.appendingPathComponent(Self.weightsFile).path, reason: "\(error)")
+        }
+    }
+
+    /// The entry's tokenizer, by its kind.
+    public func loadTokenizer() throws -> any TextTokenizer {
+        let kind = try TokenizerRegistry.kind(config.tokenizer.kind)
+        let files = config.tokenizer.files.map { directory.appendingPathComponent($0) }
+        guard files.count == kind.files.count else {
+            throw ZooError.badEntry(path: directory.appendingPathComponent(Self.configFile).path,
+                                    reason: "a \(config.tokenizer.kind) tokenizer is \(kind.files.count) file(s), config.json lists \(files.count)")
+        }
+        for f in files where !FileManager.default.fileExists(atPath: f.path) { throw ZooError.missingFile(f.path) }
+        return try kind.load(files)
+    }
+
+    /// The weights by name.
+    public func loadWeights() throws -> [String: Tensor] {
+        let path = directory.appendingPathComponent(Self.weightsFile).path
+        guard FileManager.default.fileExists(atPath: path) else { throw ZooError.missingFile(path) }
+        return try SafetensorsFile(path: path).tensors()
+    }
+
+    /// The model card's text, if there is one.
+    public var card: String? {
+        try? String(contentsOf: directory.appendingPathComponent(Self.cardFile), encoding: .utf8)
+    }
+}

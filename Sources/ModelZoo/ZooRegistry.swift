@@ -1,0 +1,142 @@
+import Foundation
+import Layers
+
+/// The zoo: a directory of entries (`Zoo/<name>/`) and an index (`Zoo/index.json`). Resolves
+/// `--model` arguments, lists the models, and writes new entries atomically.
+public struct ZooRegistry: Sendable {
+    public static let indexFile = "index.json"
+    public let root: URL
+
+    /// `$ZOO_DIR`, or `Zoo` in the current directory.
+    public static var defaultRoot: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["ZOO_DIR"] ?? "Zoo")
+    }
+
+    public init(root: URL = ZooRegistry.defaultRoot) { self.root = root }
+
+    /// `--model`: a directory holding a config.json, else the name of an entry of this zoo.
+    public func resolve(_ nameOrPath: String) throws -> ZooEntry {
+        let fm = FileManager.default
+        let direct = URL(fileURLWithPath: nameOrPath)
+        if fm.fileExists(atPath: direct.appendingPathComponent(ZooEntry.configFile).path) {
+            return try ZooEntry(directory: direct)
+        }
+        if !nameOrPath.contains("/"), let indexed = try? readIndex().first(where: { $0.name == nameOrPath }) {
+            return try ZooEntry(directory: root.appendingPathComponent(indexed.path))
+        }
+        let named = root.appendingPathComponent(nameOrPath)
+        if !nameOrPath.contains("/"), fm.fileExists(atPath: named.appendingPathComponent(ZooEntry.configFile).path) {
+            return try ZooEntry(directory: named)
+        }
+        throw ZooError.unknownModel(nameOrPath, root: root.relativePath, known: ((try? entries()) ?? []).map(\.name))
+    }
+
+    /// Every model: the index's entries whose directories exist, plus any entry directory the
+    /// index does not list yet; sorted by name.
+    public func entries() throws -> [ZooIndexEntry] {
+        let fm = FileManager.default
+        var byPath: [String: ZooIndexEntry] = [:]
+        for e in (try? readIndex()) ?? [] where fm.fileExists(atPath: root.appendingPathComponent(e.path).appendingPathComponent(ZooEntry.configFile).path) {
+            byPath[e.path] = e
+        }
+        let names = (try? fm.contentsOfDirectory(atPath: root.path)) ?? []
+        for name in names where !name.hasPrefix(".") && byPath[name] == nil {
+            let dir = root.appendingPathComponent(name)
+            guard fm.fileExists(atPath: dir.appendingPathComponent(ZooEntry.configFile).path),
+                  let entry = try? ZooEntry(directory: dir) else { continue }
+            byPath[name] = Self.indexEntry(entry.config, path: name)
+        }
+        return byPath.values.sorted { $0.name < $1.name }
+    }
+
+    /// The index as written (empty when there is none).
+    public func readIndex() throws -> [ZooIndexEntry] {
+        let url = root.appendingPathComponent(Self.indexFile)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        do {
+            return try JSONDecoder().decode(Index.self, from: data).models
+        } catch {
+            throw ZooError.badEntry(path: url.path, reason: "not a zoo index (\(error))")
+        }
+    }
+
+    private struct Index: Codable { var models: [ZooIndexEntry] }
+
+    static func indexEntry(_ config: ZooEntryConfig, path: String) -> ZooIndexEntry {
+        ZooIndexEntry(name: config.name, task: config.task, path: path, metrics: config.metrics, parameters: config.training.parameters)
+    }
+
+    /// Adds or replaces `config`'s line in the index (written atomically).
+    public func updateIndex(with config: ZooEntryConfig, path: String) throws {
+        var models = ((try? readIndex()) ?? []).filter { $0.path != path && $0.name != config.name }
+        models.append(Self.indexEntry(config, path: path))
+        models.sort { $0.name < $1.name }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let url = root.appendingPathComponent(Self.indexFile)
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            try encoder.encode(Index(models: models)).write(to: url, options: .atomic)
+        } catch {
+            throw ZooError.cannotWrite(path: url.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Writes `export` as the entry at `directory` and lists it in the index of the directory's
+    /// parent (the zoo it lives in). The entry is assembled in a hidden temporary directory
+    /// beside it and renamed into place, so a reader never sees half an entry; an entry already
+    /// there is replaced only once the new one is complete.
+    @discardableResult
+    public static func export(_ export: ZooExport, to directory: URL) throws -> ZooEntry {
+        let fm = FileManager.default
+        let directory = directory.standardizedFileURL
+        let parent = directory.deletingLastPathComponent()
+        let name = directory.lastPathComponent
+        let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary = parent.appendingPathComponent(".\(name).tmp-\(tag)")
+        func fail(_ path: URL, _ error: Error) -> ZooError { .cannotWrite(path: path.path, reason: "\(error)") }
+        do {
+            try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw fail(temporary, error)
+        }
+        do {
+            var config = export.config
+            if config.tokenizer.files.count != export.tokenizerFiles.count {
+                config.tokenizer.files = try TokenizerRegistry.kind(config.tokenizer.kind).files
+            }
+            try config.encoded().write(to: temporary.appendingPathComponent(ZooEntry.configFile))
+            try SafetensorsFile.write(export.weights, to: temporary.appendingPathComponent(ZooEntry.weightsFile).path,
+                                      metadata: ["format": "pt"])
+            for (source, fileName) in zip(export.tokenizerFiles, config.tokenizer.files) {
+                try fm.copyItem(at: source, to: temporary.appendingPathComponent(fileName))
+            }
+            for source in export.extraFiles where fm.fileExists(atPath: source.path) {
+                try fm.copyItem(at: source, to: temporary.appendingPathComponent(source.lastPathComponent))
+            }
+            try Data(export.card.utf8).write(to: temporary.appendingPathComponent(ZooEntry.cardFile))
+        } catch {
+            try? fm.removeItem(at: temporary)
+            throw error as? ZooError ?? fail(directory, error)
+        }
+        // Swap into place: old entry aside, new one in, old one removed.
+        let old = parent.appendingPathComponent(".\(name).old-\(tag)")
+        let hadOld = fm.fileExists(atPath: directory.path)
+        do {
+            if hadOld { try fm.moveItem(at: directory, to: old) }
+            do {
+                try fm.moveItem(at: temporary, to: directory)
+            } catch {
+                if hadOld { try? fm.moveItem(at: old, to: directory) }
+                throw error
+            }
+            if hadOld { try? fm.removeItem(at: old) }
+        } catch {
+            try? fm.removeItem(at: temporary)
+            throw fail(directory, error)
+        }
+        let entry = try ZooEntry(directory: directory)
+        try ZooRegistry(root: parent).updateIndex(with: entry.config, path: name)
+        return entry
+    }
+}

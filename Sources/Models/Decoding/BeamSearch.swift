@@ -1,0 +1,283 @@
+import Foundation
+import Layers
+import Tensors
+
+/// One decoded output: tokens without the end-of-sentence symbol, the model's log-probability of
+/// the tokens followed by EOS, and the length-normalized score beam search ranks by.
+public struct Hypothesis: Equatable, Sendable {
+    public var tokens: [Int32]
+    public var logProbability: Double
+    public var score: Double
+    public init(tokens: [Int32], logProbability: Double, score: Double) {
+        self.tokens = tokens
+        self.logProbability = logProbability
+        self.score = score
+    }
+}
+
+/// Batched beam search over an `EncoderDecoder` with the KV cache, as fairseq's `SequenceGenerator`:
+/// each step every live beam is extended by every token, the best 2K candidates are kept, those
+/// ending in EOS among the top K are finished, the best K others continue. A sentence stops when K
+/// hypotheses have finished or at the maximum length (where EOS is forced).
+public struct BeamSearch {
+    /// Beam size K.
+    public var beamSize: Int
+    /// α of the length penalty (Wu et al. 2016); 0 ranks by raw log-probability.
+    public var lengthPenaltyAlpha: Double
+    /// The output may be at most source length + `maxExtraLength` tokens (EOS included).
+    public var maxExtraLength: Int
+    public var bos: Int32, eos: Int32, pad: Int32
+
+    public init(beamSize: Int = 4, lengthPenalty: Double = 0.6, maxExtraLength: Int = 50,
+                bos: Int32, eos: Int32, pad: Int32) {
+        precondition(beamSize >= 1, "beam size must be at least 1")
+        self.beamSize = beamSize
+        lengthPenaltyAlpha = lengthPenalty
+        self.maxExtraLength = maxExtraLength
+        self.bos = bos; self.eos = eos; self.pad = pad
+    }
+
+    /// Length penalty of Wu et al. 2016, eq. 14: lp(Y) = ((5 + |Y|) / 6)^α, where |Y| counts
+    /// the output tokens including EOS.
+    public static func lengthPenalty(length: Int, alpha: Double) -> Double {
+        pow((5 + Double(length)) / 6, alpha)
+    }
+
+    /// score = log P(Y) / lp(Y).
+    public func score(logProbability: Double, length: Int) -> Double {
+        logProbability / Self.lengthPenalty(length: length, alpha: lengthPenaltyAlpha)
+    }
+
+    /// The best hypothesis for each source sentence.
+    public func callAsFunction(_ model: EncoderDecoder, sources: [[Int32]]) -> [Hypothesis] {
+        search(model, sources: sources).map { $0[0] }
+    }
+
+    /// Finished hypotheses of each sentence, best first (at most K).
+    public func search(_ model: EncoderDecoder, sources: [[Int32]]) -> [[Hypothesis]] {
+        guard !sources.isEmpty else { return [] }
+        return model.evaluating { withoutGradients { run(model, sources: sources) } }
+    }
+
+    func maxLength(_ model: EncoderDecoder, sourceLength: Int) -> Int {
+        max(1, min(sourceLength + maxExtraLength, model.config.maxLength))
+    }
+
+    private func run(_ model: EncoderDecoder, sources: [[Int32]]) -> [[Hypothesis]] {
+        let b = sources.count, k = beamSize, rows = b * k
+        let encoded = SourceBatch(sources, pad: pad)
+        let memory = encoded.expandedMemory(model, copies: k)
+        let limits = sources.map { maxLength(model, sourceLength: $0.count) }
+        let steps = limits.max()!
+        let caches = model.decoder.makeCaches(capacity: steps)
+        let vocab = model.config.vocabSize
+
+        // Beam state per row b·K + j: tokens so far and cumulative log-probability; at first only
+        // beam 0 of each sentence is live (the K beams are identical).
+        var tokens = [[Int32]](repeating: [], count: rows)
+        var logP = [Double](repeating: -.infinity, count: rows)
+        for s in 0..<b { logP[s * k] = 0 }
+        var finished = [[Hypothesis]](repeating: [], count: b)
+        var done = [Bool](repeating: false, count: b)
+        var last = [Int32](repeating: bos, count: rows)
+
+        for t in 0..<steps where done.contains(false) {
+            let logits = model.decode(last, shape: [rows, 1], memory: memory, memoryPadding: encoded.padding(copies: k),
+                                      caches: caches, offset: t).scalars
+            var order = Array(0..<rows)
+            let live = (0..<rows).map { !done[$0 / k] && logP[$0] > -.infinity }
+            let expansions = Self.expansions(logits, vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos))
+            for s in 0..<b where !done[s] {
+                // The last step allowed for this sentence: every live beam must end with EOS.
+                if t == limits[s] - 1 {
+                    for j in 0..<k where logP[s * k + j] > -.infinity {
+                        let r = s * k + j
+                        finish(&finished[s], tokens: tokens[r], logP: logP[r] + expansions[r].eos)
+                    }
+                    done[s] = true
+                    continue
+                }
+                // Candidates (beam, token, cumulative log P), best first; ties by beam then token.
+                var candidates: [(beam: Int, token: Int, logP: Double)] = []
+                for j in 0..<k where logP[s * k + j] > -.infinity {
+                    candidates += expansions[s * k + j].best.map { (beam: j, token: $0.token, logP: $0.logP) }
+                }
+                candidates = topCandidates(candidates, count: 2 * k)
+                var next: [(beam: Int, token: Int, logP: Double)] = []
+                for (rank, c) in candidates.enumerated() {
+                    if c.token == Int(eos) {
+                        // fairseq finalizes EOS only among the top K candidates.
+                        if rank < k { finish(&finished[s], tokens: tokens[s * k + c.beam], logP: c.logP) }
+                    } else if next.count < k {
+                        next.append(c)
+                    }
+                }
+                if finished[s].count >= k { done[s] = true; continue }
+                let old = tokens
+                for j in 0..<k {
+                    let r = s * k + j
+                    if j < next.count {
+                        let c = next[j]
+                        order[r] = s * k + c.beam
+                        tokens[r] = old[s * k + c.beam] + [Int32(c.token)]
+                        logP[r] = c.logP
+                        last[r] = Int32(c.token)
+                    } else {
+                        logP[r] = -.infinity
+                        last[r] = pad
+                    }
+                }
+            }
+            for cache in caches { cache.selfAttn.reorder(rows: order) }
+        }
+        return finished.map { hyps in
+            hyps.sorted { $0.score > $1.score }.prefix(k).map { $0 }
+        }
+    }
+
+    private func finish(_ list: inout [Hypothesis], tokens: [Int32], logP: Double) {
+        list.append(Hypothesis(tokens: tokens, logProbability: logP, score: score(logProbability: logP, length: tokens.count + 1)))
+    }
+
+    /// What a live row can become: log P(EOS) and its `count` best continuations (cumulative log
+    /// P), worked out for all rows at once on every core; the bookkeeping after it is serial.
+    private static func expansions(_ logits: [Float], vocab: Int, live: [Bool], base: [Double], count: Int,
+                                   eos: Int) -> [(eos: Double, best: [(token: Int, logP: Double)])] {
+        var out = [(eos: Double, best: [(token: Int, logP: Double)])](repeating: (0, []), count: live.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let o = buffer.baseAddress!
+            Parallel.perform(iterations: live.count) { r in
+                guard live[r] else { return }
+                let logProbs = logSoftmax(logits, row: r, vocab: vocab)
+                o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))
+            }
+        }
+        return out
+    }
+
+    /// Greedy decoding: the most probable token each step until EOS or the maximum length (EOS is
+    /// then forced, as in beam search, so greedy equals beam search with K = 1).
+    public func greedy(_ model: EncoderDecoder, sources: [[Int32]]) -> [Hypothesis] {
+        var one = self
+        one.beamSize = 1
+        guard !sources.isEmpty else { return [] }
+        return model.evaluating { withoutGradients {
+            let b = sources.count, vocab = model.config.vocabSize
+            let encoded = SourceBatch(sources, pad: pad)
+            let memory = encoded.expandedMemory(model, copies: 1)
+            let limits = sources.map { maxLength(model, sourceLength: $0.count) }
+            let caches = model.decoder.makeCaches(capacity: limits.max()!)
+            var out = [Hypothesis?](repeating: nil, count: b)
+            var tokens = [[Int32]](repeating: [], count: b)
+            var logP = [Double](repeating: 0, count: b)
+            var last = [Int32](repeating: bos, count: b)
+            for t in 0..<limits.max()! where out.contains(where: { $0 == nil }) {
+                let logits = model.decode(last, shape: [b, 1], memory: memory, memoryPadding: encoded.padding(copies: 1),
+                                          caches: caches, offset: t).scalars
+                for s in 0..<b where out[s] == nil {
+                    let lp = logSoftmax(logits, row: s, vocab: vocab)
+                    var best = t == limits[s] - 1 ? Int(eos) : 0
+                    if t < limits[s] - 1 { for v in 1..<vocab where lp[v] > lp[best] { best = v } }
+                    logP[s] += lp[best]
+                    if best == Int(eos) {
+                        out[s] = Hypothesis(tokens: tokens[s], logProbability: logP[s],
+                                            score: score(logProbability: logP[s], length: tokens[s].count + 1))
+                    } else {
+                        tokens[s].append(Int32(best))
+                        last[s] = Int32(best)
+                    }
+                }
+            }
+            return out.map { $0! }
+        } }
+    }
+
+    /// Teacher-forced log P(target, EOS | source) under the model, and its length-normalized score.
+    public func modelScore(_ model: EncoderDecoder, source: [Int32], target: [Int32]) -> Hypothesis {
+        model.evaluating { withoutGradients {
+            let input = [bos] + target, output = target + [eos]
+            let memory = model.encode(source, shape: [1, source.count])
+            let logits = model.decode(input, shape: [1, input.count], memory: memory).scalars
+            var total = 0.0
+            for (t, y) in output.enumerated() {
+                total += logSoftmax(logits, row: t, vocab: model.config.vocabSize)[Int(y)]
+            }
+            return Hypothesis(tokens: target, logProbability: total, score: score(logProbability: total, length: output.count))
+        } }
+    }
+}
+
+/// The K best candidates by log-probability; ties broken by beam, then token (the order greedy's
+/// arg-max sees them), so beam 1 equals greedy.
+private func topCandidates(_ all: [(beam: Int, token: Int, logP: Double)], count: Int) -> [(beam: Int, token: Int, logP: Double)] {
+    Array(all.sorted { a, b in
+        a.logP != b.logP ? a.logP > b.logP : (a.beam, a.token) < (b.beam, b.token)
+    }.prefix(count))
+}
+
+/// The `count` best tokens of one beam by base + log-probability, best first, ties by token; one
+/// pass over the vocabulary with a small sorted buffer. The best 2K candidates of all K beams are
+/// among the beams' own best 2K, so this saves sorting K × V candidates at every step.
+func bestTokens(_ logProbs: [Double], plus base: Double, count: Int) -> [(token: Int, logP: Double)] {
+    var best: [(token: Int, logP: Double)] = []
+    best.reserveCapacity(count + 1)
+    for (v, lp) in logProbs.enumerated() {
+        let total = base + lp
+        // Tokens come in increasing order, so an equal score never displaces an earlier token.
+        if best.count == count && total <= best[count - 1].logP { continue }
+        var i = best.count
+        while i > 0 && best[i - 1].logP < total { i -= 1 }
+        best.insert((v, total), at: i)
+        if best.count > count { best.removeLast() }
+    }
+    return best
+}
+
+/// log-softmax of one row of [rows, V] logits, in double precision.
+private func logSoftmax(_ logits: [Float], row: Int, vocab: Int) -> [Double] {
+    let slice = logits[(row * vocab)..<((row + 1) * vocab)].map(Double.init)
+    let m = slice.max()!
+    let lse = m + log(slice.reduce(0) { $0 + exp($1 - m) })
+    return slice.map { $0 - lse }
+}
+
+/// Source sentences padded to one length, encoded once, and the memory repeated for each beam.
+private struct SourceBatch {
+    let ids: [Int32]
+    let mask: [Bool]
+    let count: Int
+    let length: Int
+
+    init(_ sources: [[Int32]], pad: Int32) {
+        count = sources.count
+        length = max(1, sources.map(\.count).max()!)
+        var ids: [Int32] = [], mask: [Bool] = []
+        for s in sources {
+            ids += s + [Int32](repeating: pad, count: length - s.count)
+            mask += [Bool](repeating: false, count: s.count) + [Bool](repeating: true, count: length - s.count)
+        }
+        self.ids = ids
+        self.mask = mask
+    }
+
+    var hasPadding: Bool { mask.contains(true) }
+
+    func padding(copies: Int) -> [Bool]? {
+        guard hasPadding else { return nil }
+        return (0..<count).flatMap { s in
+            (0..<copies).flatMap { _ in mask[(s * length)..<((s + 1) * length)] }
+        }
+    }
+
+    /// Encoder output [B·copies, S, D], sentence s repeated in rows s·copies ..< (s+1)·copies.
+    func expandedMemory(_ model: EncoderDecoder, copies: Int) -> Tensor {
+        let memory = model.encode(ids, shape: [count, length], padding: hasPadding ? mask : nil).scalars
+        let d = model.config.dModel, w = length * d
+        var out = [Float]()
+        out.reserveCapacity(count * copies * w)
+        for s in 0..<count {
+            for _ in 0..<copies { out += memory[(s * w)..<((s + 1) * w)] }
+        }
+        return Tensor(out, shape: [count * copies, length, d])
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Layers
+import Tensors
+import Tokenization
+
+/// Text in, text out: an encoder–decoder, its (joint) tokenizer and a decoder (beam search or
+/// greedy). Conventions, as fairseq: the source is its tokens followed by end-of-text; the target
+/// starts from beginning-of-text (end-of-text when the tokenizer has none) and stops at end-of-text.
+public final class Translator {
+    public let model: EncoderDecoder
+    public let tokenizer: any TextTokenizer
+    public var search: BeamSearch
+
+    /// - Parameters:
+    ///   - beamSize: K; 1 decodes greedily.
+    ///   - lengthPenalty: α of Wu et al. 2016 (0.6 by default).
+    public init(model: EncoderDecoder, tokenizer: any TextTokenizer, beamSize: Int = 4, lengthPenalty: Double = 0.6) {
+        let eos = tokenizer.endOfTextId ?? 0
+        self.model = model
+        self.tokenizer = tokenizer
+        // The padding id is only fed where the mask hides it (padded source positions, dead beams).
+        search = BeamSearch(beamSize: beamSize, lengthPenalty: lengthPenalty,
+                            bos: tokenizer.beginningOfTextId ?? eos, eos: eos, pad: eos)
+    }
+
+    /// Source ids of a sentence: its tokens and end-of-text, cut to the model's maximum length.
+    public func sourceIds(_ text: String) -> [Int32] {
+        Array((tokenizer.encode(text) + [search.eos]).suffix(model.config.maxLength))
+    }
+
+    /// Translations of `sentences`, decoded together in batches of `batchSize`.
+    public func translate(_ sentences: [String], batchSize: Int = 32) -> [String] {
+        hypotheses(sentences, batchSize: batchSize).map { tokenizer.decode($0.tokens) }
+    }
+
+    /// The best hypothesis of each sentence (tokens, log-probability, length-normalized score).
+    public func hypotheses(_ sentences: [String], batchSize: Int = 32) -> [Hypothesis] {
+        var out: [Hypothesis] = []
+        var start = 0
+        while start < sentences.count {
+            let chunk = sentences[start..<min(start + max(1, batchSize), sentences.count)].map(sourceIds)
+            out += search.beamSize == 1 ? search.greedy(model, sources: chunk) : search(model, sources: chunk)
+            start += chunk.count
+        }
+        return out
+    }
+}

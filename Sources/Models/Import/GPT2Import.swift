@@ -1,0 +1,229 @@
+import Foundation
+import Layers
+import Tensors
+import Tokenization
+
+/// Reading a Hugging Face GPT-2 checkpoint directory (`config.json`, `model.safetensors`,
+/// `vocab.json`, `merges.txt`) into a `GPT` and its tokenizer.
+///
+/// GPT-2 is our GPT configuration exactly: pre-norm blocks, a final layer norm (`ln_f`), learned
+/// positions, GELU's tanh form (`gelu_new`) and an output projection tied to `wte`. The weights
+/// load by a table of names; the only change is that GPT-2's `Conv1D` stores its weight
+/// [in, out], the transpose of `nn.Linear`, so those four weights are transposed.
+///
+/// ```swift
+/// let (model, tokenizer) = try GPT2Import.load(from: "gpt2")
+/// let ids = tokenizer.encode("Hello, I'm a language model,")
+/// let logits = withoutGradients { model(ids, shape: [1, ids.count]) }   // [1, T, 50257]
+/// ```
+public enum GPT2Import {
+    /// One row of the mapping: a Hugging Face name (after the optional `transformer.`) and ours.
+    struct Rule {
+        let huggingFace: String
+        let ours: String
+        /// A `Conv1D` weight, [in, out] in the file and [out, in] here.
+        let transposed: Bool
+        init(_ huggingFace: String, _ ours: String, transposed: Bool = false) {
+            self.huggingFace = huggingFace
+            self.ours = ours
+            self.transposed = transposed
+        }
+    }
+
+    /// Names outside the blocks.
+    static let modelRules = [
+        Rule("wte.weight", "embedding.weight"),
+        Rule("wpe.weight", "positions.weight"),
+        Rule("ln_f.weight", "decoder.norm.weight"),
+        Rule("ln_f.bias", "decoder.norm.bias"),
+    ]
+
+    /// Names inside block i: `h.i.` + left, `decoder.layers.i.` + right.
+    static let blockRules = [
+        Rule("ln_1.weight", "norm1.weight"),
+        Rule("ln_1.bias", "norm1.bias"),
+        Rule("attn.c_attn.weight", "self_attn.in_proj_weight", transposed: true),
+        Rule("attn.c_attn.bias", "self_attn.in_proj_bias"),
+        Rule("attn.c_proj.weight", "self_attn.out_proj.weight", transposed: true),
+        Rule("attn.c_proj.bias", "self_attn.out_proj.bias"),
+        Rule("ln_2.weight", "norm2.weight"),
+        Rule("ln_2.bias", "norm2.bias"),
+        Rule("mlp.c_fc.weight", "linear1.weight", transposed: true),
+        Rule("mlp.c_fc.bias", "linear1.bias"),
+        Rule("mlp.c_proj.weight", "linear2.weight", transposed: true),
+        Rule("mlp.c_proj.bias", "linear2.bias"),
+    ]
+
+    /// Buffers, not weights: the causal mask (`attn.bias`, `attn.masked_bias` in older files),
+    /// which our attention builds itself. `lm_head.weight` is `wte` again (tied).
+    static let ignoredBlockSuffixes = ["attn.bias", "attn.masked_bias"]
+
+    /// Every rule with the block index filled in.
+    static func rules(layers: Int) -> [Rule] {
+        modelRules + (0..<layers).flatMap { i in
+            blockRules.map { Rule("h.\(i).\($0.huggingFace)", "decoder.layers.\(i).\($0.ours)", transposed: $0.transposed) }
+        }
+    }
+
+    /// Our configuration for a Hugging Face GPT-2 `config.json`. Dropout is `resid_pdrop`.
+    public static func config(contentsOf path: String) throws -> TransformerConfig {
+        func failure(_ reason: String) -> GPT2ImportError { .invalidConfig(path: path, reason: reason) }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw GPT2ImportError.missingFile(path: path)
+        }
+        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw failure("not a JSON object")
+        }
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            guard let raw = json[key], !(raw is NSNull) else {
+                if let value { return value }
+                throw failure("missing \"\(key)\"")
+            }
+            guard let n = raw as? NSNumber, let v = Int(exactly: n.doubleValue), v > 0 else {
+                throw failure("\"\(key)\" must be a positive integer, found \(raw)")
+            }
+            return v
+        }
+        func number(_ key: String, default value: Double) throws -> Double {
+            guard let raw = json[key], !(raw is NSNull) else { return value }
+            guard let n = raw as? NSNumber else { throw failure("\"\(key)\" must be a number, found \(raw)") }
+            return n.doubleValue
+        }
+        func flag(_ key: String) -> Bool? { (json[key] as? NSNumber)?.boolValue }
+
+        if let type = json["model_type"] as? String, type != "gpt2" {
+            throw failure("model_type is \"\(type)\", not \"gpt2\"")
+        }
+        if flag("scale_attn_by_inverse_layer_idx") == true { throw failure("scale_attn_by_inverse_layer_idx is not supported") }
+        if flag("scale_attn_weights") == false { throw failure("scale_attn_weights false is not supported") }
+        if flag("add_cross_attention") == true { throw failure("add_cross_attention is not supported") }
+        if flag("tie_word_embeddings") == false { throw failure("an output projection not tied to wte is not supported") }
+
+        let dModel = try int("n_embd"), heads = try int("n_head")
+        guard dModel % heads == 0 else { throw failure("n_embd \(dModel) is not a multiple of n_head \(heads)") }
+        let activation: Activation
+        switch json["activation_function"] as? String ?? "gelu_new" {
+        case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": activation = .geluTanh
+        case "gelu": activation = .gelu
+        case "relu": activation = .relu
+        case let other: throw failure("activation_function \"\(other)\" is not supported (gelu_new, gelu, relu)")
+        }
+        let context = try json["n_positions"] != nil ? int("n_positions") : int("n_ctx")
+        var config = GPT.gptConfig(vocabSize: try int("vocab_size"), context: context, dModel: dModel, heads: heads,
+                                             layers: try int("n_layer"), ffnDim: try int("n_inner", default: 4 * dModel),
+                                             dropout: Float(try number("resid_pdrop", default: 0.1)), activation: activation)
+        config.layerNormEps = Float(try number("layer_norm_epsilon", default: 1e-5))
+        return config
+    }
+
+    /// Our weights, by our names, from a Hugging Face GPT-2 safetensors file.
+    public static func weights(from file: SafetensorsFile, config: TransformerConfig) throws -> [String: Tensor] {
+        let prefix: String
+        if file.contains("transformer.wte.weight") {
+            prefix = "transformer."
+        } else if file.contains("wte.weight") {
+            prefix = ""
+        } else {
+            throw GPT2ImportError.invalidWeights(path: file.path, reason: "no wte.weight (or transformer.wte.weight): not a GPT-2 checkpoint")
+        }
+        let rules = rules(layers: config.decoderLayers)
+        let expected = GPT.parameterShapes(config)
+        var out: [String: Tensor] = [:]
+        for rule in rules {
+            let name = prefix + rule.huggingFace
+            guard file.contains(name) else {
+                throw GPT2ImportError.invalidWeights(path: file.path, reason: "missing \(name) (config.json has n_layer \(config.decoderLayers))")
+            }
+            let shape = try file.info(name).shape
+            let want = expected[rule.ours] ?? []
+            let wantInFile = rule.transposed ? want.reversed() : want
+            guard shape == wantInFile else {
+                throw GPT2ImportError.invalidWeights(path: file.path, reason: "\(name) has shape \(shape), expected \(wantInFile) from config.json")
+            }
+            let t = try file.tensor(name)
+            out[rule.ours] = rule.transposed ? withoutGradients { t.transposed() } : t
+        }
+        // Anything else of the transformer is a weight we would silently drop: refuse it. Names
+        // outside `transformer.` belong to heads (lm_head is wte again).
+        let known = Set(rules.map { prefix + $0.huggingFace })
+        let unexpected = file.names.filter { name in
+            guard name.hasPrefix(prefix), !known.contains(name) else { return false }
+            if prefix.isEmpty && name.hasPrefix("lm_head.") { return false }
+            return !ignoredBlockSuffixes.contains { name.hasSuffix("." + $0) }
+        }
+        if !unexpected.isEmpty {
+            throw GPT2ImportError.invalidWeights(path: file.path, reason: "unexpected tensors \(unexpected.prefix(5).joined(separator: ", "))"
+                                                 + (unexpected.count > 5 ? ", …" : "") + " (config.json has n_layer \(config.decoderLayers))")
+        }
+        return out
+    }
+
+    /// The model of a Hugging Face GPT-2 directory (config.json, model.safetensors), in
+    /// evaluation mode.
+    public static func model(from directory: String) throws -> GPT {
+        let dir = URL(fileURLWithPath: directory)
+        let config = try config(contentsOf: dir.appendingPathComponent("config.json").path)
+        let path = dir.appendingPathComponent("model.safetensors").path
+        guard FileManager.default.fileExists(atPath: path) else {
+            let sharded = FileManager.default.fileExists(atPath: path + ".index.json")
+            let torch = FileManager.default.fileExists(atPath: dir.appendingPathComponent("pytorch_model.bin").path)
+            throw GPT2ImportError.missingFile(path: path, hint: sharded ? "sharded checkpoints are not supported"
+                                              : torch ? "only pytorch_model.bin is there; save the model with safe_serialization=True" : nil)
+        }
+        let file = try SafetensorsFile(path: path)
+        let model = GPT(config)
+        try model.load(try weights(from: file, config: config))
+        model.setTraining(false)
+        return model
+    }
+
+    /// The model and tokenizer of a Hugging Face GPT-2 directory.
+    public static func load(from directory: String) throws -> (model: GPT, tokenizer: ByteLevelBPETokenizer) {
+        let model = try model(from: directory)
+        let tokenizer = try ByteLevelBPETokenizer(directory: directory)
+        guard tokenizer.vocabularySize <= model.config.vocabSize else {
+            throw GPT2ImportError.vocabularyMismatch(directory: directory, tokenizer: tokenizer.vocabularySize, model: model.config.vocabSize)
+        }
+        return (model, tokenizer)
+    }
+}
+
+/// A failed GPT-2 import; each message names the file and the problem.
+public enum GPT2ImportError: Error, CustomStringConvertible {
+    case missingFile(path: String, hint: String? = nil)
+    case invalidConfig(path: String, reason: String)
+    case invalidWeights(path: String, reason: String)
+    case vocabularyMismatch(directory: String, tokenizer: Int, model: Int)
+    case destinationExists(path: String)
+
+    public var description: String {
+        switch self {
+        case .missingFile(let path, let hint): "\(path): no such file" + (hint.map { " (\($0))" } ?? "")
+        case .invalidConfig(let path, let reason): "\(path): invalid GPT-2 config: \(reason)"
+        case .invalidWeights(let path, let reason): "\(path): invalid GPT-2 weights: \(reason)"
+        case .vocabularyMismatch(let dir, let t, let m):
+            "\(dir): vocab.json has \(t) tokens but config.json's vocab_size is \(m)"
+        case .destinationExists(let path): "\(path): already exists (remove it or pass --force)"
+        }
+    }
+}
+
+extension GPT {
+    /// The shape of each parameter of a model with configuration `c`, without building it.
+    static func parameterShapes(_ c: TransformerConfig) -> [String: [Int]] {
+        let d = c.dModel, f = c.ffnDim
+        var shapes = ["embedding.weight": [c.vocabSize, d], "positions.weight": [c.maxLength, d],
+                      "decoder.norm.weight": [d], "decoder.norm.bias": [d]]
+        for i in 0..<c.decoderLayers {
+            let p = "decoder.layers.\(i)."
+            for (name, shape) in [("norm1.weight", [d]), ("norm1.bias", [d]), ("norm2.weight", [d]), ("norm2.bias", [d]),
+                                  ("self_attn.in_proj_weight", [3 * d, d]), ("self_attn.in_proj_bias", [3 * d]),
+                                  ("self_attn.out_proj.weight", [d, d]), ("self_attn.out_proj.bias", [d]),
+                                  ("linear1.weight", [f, d]), ("linear1.bias", [f]), ("linear2.weight", [d, f]), ("linear2.bias", [d])] {
+                shapes[p + name] = shape
+            }
+        }
+        return shapes
+    }
+}

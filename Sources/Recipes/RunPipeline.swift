@@ -1,0 +1,126 @@
+import Foundation
+import Layers
+import ModelZoo
+import Tokenization
+import Training
+
+// The stages every family's run shares: the tokenizer, the validation hold-out, the metric line,
+// the card's common facts and the export to the zoo. A family's run composes them around its own
+// data, model and metric.
+
+extension RecipeRun {
+    /// The recipe's tokenizer: loaded when its file exists; otherwise (SentencePiece only) trained
+    /// on `trainingDocuments` with the recipe's settings and saved there first.
+    public static func prepareTokenizer(_ section: Recipe.TokenizerSection, trainingDocuments: [String], source: String,
+                                        note: (String) -> Void) throws -> (any TextTokenizer, [URL]) {
+        if !FileManager.default.fileExists(atPath: section.path) {
+            guard section.kind == "sentencepiece" else {
+                throw TrainingError.badData(path: section.path, reason: "no such \(section.kind) tokenizer (only sentencepiece tokenizers are trained by recipes)")
+            }
+            var options = TrainerOptions(vocabSize: section.vocabSize, modelType: section.modelType == "bpe" ? .bpe : .unigram)
+            options.characterCoverage = section.characterCoverage
+            options.normalizationRuleName = section.normalization
+            options.byteFallback = section.byteFallback
+            note("training a \(section.modelType) tokenizer of \(section.vocabSize) pieces on \(source) → \(section.path)")
+            let start = Date()
+            let model: ModelProto
+            do {
+                model = try SentencePieceTrainer.train(sentences: trainingDocuments, options: options)
+            } catch {
+                throw TrainingError.badData(path: source, reason: "cannot train the tokenizer: \(error)")
+            }
+            let directory = URL(fileURLWithPath: section.path).deletingLastPathComponent()
+            do {
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                try model.write(to: section.path)
+            } catch {
+                throw TrainingError.cannotWrite(path: section.path, reason: "\(error)")
+            }
+            note("tokenizer trained in \(ProgressBar.duration(Date().timeIntervalSince(start)))")
+        }
+        let (tokenizer, files) = try TokenizerRegistry.load(section.kind, path: section.path)
+        return (tokenizer, files)
+    }
+
+    /// Holds out the last `fraction` of `items` (at least one) for validation when a recipe has no
+    /// validation file; `what` names one item ("document", "pair") in the description and errors.
+    public static func holdOut<Item>(_ items: inout [Item], fraction: Double, what: String, from path: String) throws
+        -> (held: [Item], description: String) {
+        let held = max(1, Int((Double(items.count) * fraction).rounded()))
+        guard items.count > held else {
+            throw TrainingError.badData(path: path, reason: "\(items.count) \(what)(s) are too few to hold out \(held) for validation")
+        }
+        let out = Array(items.suffix(held))
+        items.removeLast(held)
+        return (out, "the last \(held) \(what)s of \(path)")
+    }
+
+    /// `test_bleu 19.9900, val_loss 3.1380`: metrics sorted by name, four decimals.
+    public static func metricLine(_ metrics: [String: Double]) -> String {
+        metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", metrics[$0]!))" }.joined(separator: ", ")
+    }
+
+    /// The card's training row: steps, batch, optimizer, schedule, clipping, smoothing, seed;
+    /// `unit` is what a batch counts ("tokens", "images").
+    public static func trainingDescription(_ t: Recipe.TrainingSection, steps: Int, unit: String = "tokens") -> String {
+        let optimizer = t.optimizer == .adamw ? "AdamW" : t.optimizer == .adam ? "Adam" : "SGD"
+        var s = "\(steps) steps × \(unit == "tokens" ? ModelCard.count(t.batchTokens) : String(t.batchTokens)) \(unit)"
+        if t.accumulation > 1 { s += " (\(t.accumulation) micro-batches)" }
+        s += ", \(optimizer) lr \(t.learningRate)"
+        if t.optimizer != .sgd { s += " betas (\(t.betas[0]), \(t.betas[1]))" }
+        s += ", weight decay \(t.weightDecay ?? (t.optimizer == .adamw ? 0.01 : 0))"
+        s += ", \(t.schedule.rawValue) schedule, \(t.warmup) warm-up steps"
+        if t.clip > 0 { s += ", clip \(t.clip)" }
+        if t.labelSmoothing > 0 { s += ", label smoothing \(t.labelSmoothing)" }
+        return s + ", seed \(t.seed)"
+    }
+
+    /// The card's wall-time row: how long, on how many cores, and the overall rate in `unit`.
+    public static func wallTime(_ info: ZooEntryConfig.TrainingInfo, unit: String) -> String {
+        "\(ProgressBar.duration(info.wallSeconds)) on \(ProcessInfo.processInfo.activeProcessorCount) cores "
+            + "(\(ModelCard.count(Int(Double(info.tokens) / max(info.wallSeconds, 1e-9)))) \(unit)/s overall)"
+    }
+}
+
+/// Where a run's model goes and how it gets there: the zoo entry's directory (`--out`, or the
+/// recipe's export name in the zoo), and the export itself with the parts every card shares.
+public struct RunExport {
+    public let recipe: Recipe
+    public let output: URL
+    /// The entry's name (its directory's).
+    public var name: String { output.lastPathComponent }
+
+    public init(recipe: Recipe, options: RecipeRun.Options) {
+        self.recipe = recipe
+        output = (options.output ?? ZooRegistry.defaultRoot.appendingPathComponent(recipe.exportName)).standardizedFileURL
+    }
+
+    /// The recipe file, unless the recipe was built in code.
+    public var recipeFile: String? { recipe.file.isEmpty ? nil : recipe.file }
+
+    /// ", trained by `zoo run FILE`." (or "."), to end a card's summary.
+    public var trainedBy: String { recipeFile.map { ", trained by `zoo run \($0)`." } ?? "." }
+
+    /// The entry's training facts.
+    public func trainingInfo(data: String, summary: TrainingSummary, parameters: Int) -> ZooEntryConfig.TrainingInfo {
+        .init(recipe: recipeFile, data: data, steps: summary.steps, tokens: summary.tokens, wallSeconds: summary.wallSeconds,
+              parameters: parameters)
+    }
+
+    /// Writes the entry (atomically, see `ZooRegistry.export`): the config, the model's weights,
+    /// the tokenizer's files, the card (with the recipe, the retrain command before `usage`, the
+    /// loss curve when the run drew one, then `appendix`), the run's log and curve.
+    public func write(config: ZooEntryConfig, model: some Module, tokenizerFiles: [URL], card: ModelCard, usage: [String],
+                      appendix: String = "", trainingFiles: [URL], summary: TrainingSummary, workDirectory: URL,
+                      note: (String) -> Void) throws -> RecipeRun.Result {
+        var card = card
+        card.recipe = recipeFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        card.usage = (recipeFile.map { ["zoo run \($0)        # retrain"] } ?? []) + usage
+        card.hasLossPlot = trainingFiles.contains { $0.lastPathComponent == LossPlot.fileName && FileManager.default.fileExists(atPath: $0.path) }
+        let export = ZooExport(config: config, weights: model.namedTensors.map { ($0.name, $0.tensor) },
+                               tokenizerFiles: tokenizerFiles, card: card.markdown + appendix, extraFiles: trainingFiles)
+        let entry = try ZooRegistry.export(export, to: output)
+        note("exported \(output.relativePath): " + RecipeRun.metricLine(config.metrics))
+        return RecipeRun.Result(entry: entry, summary: summary, workDirectory: workDirectory)
+    }
+}

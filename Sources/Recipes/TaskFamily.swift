@@ -1,0 +1,108 @@
+import Foundation
+import ModelZoo
+
+/// A task family: what a recipe's `task:` names and a zoo entry's `config.json` records. Each
+/// family's folder under `Tasks/` defines one and registers it in `TaskCatalog` (as fairseq's
+/// `register_task`), so `zoo run`, `zoo eval`, `zoo list` and the recipe loader never list families.
+public protocol TaskFamily: Sendable {
+    /// `task:` in a recipe.
+    var name: TaskName { get }
+    /// One line saying what models of this family do (for `zoo list --help`).
+    var summary: String { get }
+    /// The stacks its recipes may use; the first is the default when `model.stack` is left out
+    /// (a family with one stack does not need the key).
+    var stacks: [Recipe.ModelSection.Stack] { get }
+    /// Whether its recipes need a `tokenizer:` section.
+    var needsTokenizer: Bool { get }
+    /// Named data its recipes may give as `data.source` instead of files (`make data` extracts them).
+    var builtInSources: [String: BuiltInSource] { get }
+    /// The keys it adds to each section of a recipe (section name → keys).
+    var recipeKeys: [String: [String]] { get }
+
+    /// Reads and validates the family's own keys (and checks the shared ones against its needs);
+    /// runs after the shared sections are read. `training.batch_tokens` is required unless this
+    /// sets `recipe.training.batchTokens` from a key of its own (see `countsExamples`).
+    func readRecipe(_ sections: RecipeSections, into recipe: inout Recipe) throws
+    /// Whether a step's size is counted in examples (`training.batch_size`) rather than tokens.
+    var countsExamples: Bool { get }
+
+    /// `zoo run`: trains the recipe end to end and exports the model.
+    func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result
+    /// `zoo eval`: the entry's metric on held-out data, as lines to print.
+    func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String]
+}
+
+extension TaskFamily {
+    public var needsTokenizer: Bool { true }
+    public var countsExamples: Bool { false }
+    public var builtInSources: [String: BuiltInSource] { [:] }
+}
+
+/// A named corpus or data set a recipe can use as `data.source`: its files, when it has them
+/// (an image data set read from a system package has none).
+public struct BuiltInSource: Sendable, Equatable {
+    public var train: String?
+    public var validation: String?
+    public var test: String?
+    public init(train: String? = nil, validation: String? = nil, test: String? = nil) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+}
+
+/// What `zoo eval` was asked: the data and the decoding settings. Each family reads the fields it
+/// needs and says which are missing.
+public struct EvaluationRequest: Sendable {
+    /// A data file, folder or named data set (language model: text; images: a folder of class folders).
+    public var data: String?
+    /// Translation: the source sentences and the reference files.
+    public var source: String?
+    public var references: [String] = []
+    /// Translation: where to write the hypotheses.
+    public var hypothesesOut: String?
+    public var beam = 4
+    public var lengthPenalty = 0.6
+    /// Examples per forward pass.
+    public var batchSize = 64
+    public init() {}
+}
+
+/// The task families `zoo` knows: each family's folder adds one line to `TaskCatalog.families`
+/// (Tasks/TaskCatalog.swift), and tests can register more.
+public enum TaskCatalog {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var registered: [TaskName: any TaskFamily] = [:]
+
+    /// Adds (or replaces) a family.
+    public static func register(_ family: any TaskFamily) {
+        lock.lock()
+        defer { lock.unlock() }
+        registered[family.name] = family
+    }
+
+    /// Every registered family, by name.
+    public static var families: [any TaskFamily] {
+        lock.lock()
+        defer { lock.unlock() }
+        return registered.values.sorted { $0.name < $1.name }
+    }
+
+    public static var names: [TaskName] { families.map(\.name) }
+
+    /// The family named `name`, or nil.
+    public static func family(_ name: TaskName) -> (any TaskFamily)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return registered[name]
+    }
+
+    /// The family of a zoo entry, or an error naming the entry and the known families.
+    public static func family(of entry: ZooEntry) throws -> any TaskFamily {
+        guard let family = family(entry.config.task) else {
+            throw ZooError.badEntry(path: entry.directory.appendingPathComponent(ZooEntry.configFile).path,
+                                    reason: "unknown task '\(entry.config.task)' (known: \(names.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return family
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Layers
+import Tensors
+
+/// The training loop shared by every task: batches by token count, gradient accumulation,
+/// clipping, the learning-rate schedule, periodic evaluation, the JSON-lines log and the loss
+/// plot, atomic checkpoints and bit-exact resume, and a clear stop on a non-finite loss.
+///
+/// Resuming restores the weights, every optimizer's moments and step count, the data generator
+/// and the model's dropout generators, so a resumed run takes exactly the steps an uninterrupted
+/// one would have (same batches, same dropout masks, same losses).
+public final class Trainer<Task: TrainingTask> {
+    public let task: Task
+    public let optimizers: [any Optimizer]
+    public let schedule: any LearningRateSchedule
+    public let settings: TrainingSettings
+    /// Steps completed.
+    public private(set) var step = 0
+    private var dataRandom: RandomGenerator
+    private var tokens = 0
+    private var elapsedBefore = 0.0
+
+    public var checkpointURL: URL { settings.directory.appendingPathComponent(Checkpoint.fileName) }
+    public var logURL: URL { settings.directory.appendingPathComponent(TrainingLog.fileName) }
+    public var plotURL: URL { settings.directory.appendingPathComponent(LossPlot.fileName) }
+
+    /// `optimizers` must together cover the model's parameters (Adam/AdamW, or SGD without momentum).
+    public init(task: Task, optimizers: [any Optimizer], schedule: any LearningRateSchedule, settings: TrainingSettings) throws {
+        precondition(settings.steps >= 1 && settings.batchTokens >= 1 && settings.accumulation >= 1)
+        try Checkpoint.checkSupported(optimizers, model: task.model)
+        self.task = task
+        self.optimizers = optimizers
+        self.schedule = schedule
+        self.settings = settings
+        dataRandom = settings.dataGenerator
+    }
+
+    /// Trains to `settings.steps`, or until `stopAfter` steps (then checkpoints and returns, as a
+    /// time-boxed run would). With `resume`, continues from the checkpoint in the directory.
+    @discardableResult
+    public func run(resume: Bool = false, stopAfter: Int? = nil) throws -> TrainingSummary {
+        let fm = FileManager.default
+        do { try fm.createDirectory(at: settings.directory, withIntermediateDirectories: true) } catch {
+            throw TrainingError.cannotWrite(path: settings.directory.path, reason: error.localizedDescription)
+        }
+        let progressStyle = settings.progress ?? .automatic(every: settings.logEvery)
+        if resume { try restore() }
+        let progress = ProgressBar(total: settings.steps, completed: step, style: progressStyle)
+        progress.unit = settings.rateUnit
+        if resume {
+            progress.note("resuming at step \(step) of \(settings.steps) from \(checkpointURL.path)")
+        } else {
+            if fm.fileExists(atPath: checkpointURL.path) {
+                progress.note("note: starting afresh; \(checkpointURL.path) will be replaced (--resume continues from it)")
+            }
+            // Step-stamped checkpoints of an earlier run would confuse `keep`.
+            for name in (try? fm.contentsOfDirectory(atPath: settings.directory.path)) ?? []
+            where name.hasPrefix("checkpoint-") && name.hasSuffix(".safetensors") {
+                try? fm.removeItem(at: settings.directory.appendingPathComponent(name))
+            }
+        }
+        let log = try TrainingLog(url: logURL, keepingThrough: resume ? step : nil)
+        var lastCheckpoint: String? = resume ? checkpointURL.path : nil
+        var validation = log.records.last { !$0.validation.isEmpty }?.validation ?? [:]
+        var losses: [Double] = []
+
+        let parameters = task.model.parameters
+        let microTokens = max(1, settings.batchTokens / settings.accumulation)
+        let scale = 1 / Float(settings.accumulation)
+        let start = Date()
+        let end = min(settings.steps, stopAfter ?? settings.steps)
+        task.model.setTraining(true)
+        if settings.checkpointOnInterrupt { Interrupt.install() }
+        defer { if settings.checkpointOnInterrupt { Interrupt.uninstall() } }
+
+        while step < end {
+            let stepStart = Date()
+            let lr = schedule.learningRate(step: step)
+            for o in optimizers { o.learningRate = lr }
+            task.model.zeroGrad()
+            var lossSum = 0.0, stepTokens = 0
+            for _ in 0..<settings.accumulation {
+                let batch = task.makeBatch(tokens: microTokens, generator: &dataRandom)
+                stepTokens += task.tokenCount(of: batch)
+                let loss = task.loss(on: batch)
+                let value = loss.item
+                guard value.isFinite else {
+                    progress.finish()
+                    throw TrainingError.nonFiniteLoss(step: step + 1, value: value, checkpoint: lastCheckpoint)
+                }
+                (settings.accumulation == 1 ? loss : loss * scale).backward()
+                lossSum += Double(value)
+            }
+            var gradientScale: Float = 1
+            if settings.clip > 0 {
+                let (norm, scale) = gradientClipping(parameters, maxNorm: settings.clip)
+                guard norm.isFinite else {
+                    progress.finish()
+                    throw TrainingError.nonFiniteGradient(step: step + 1, checkpoint: lastCheckpoint)
+                }
+                gradientScale = scale
+            }
+            for o in optimizers { o.step(gradientScale: gradientScale) }
+            step += 1
+            tokens += stepTokens
+            let loss = lossSum / Double(settings.accumulation)
+            losses.append(loss)
+            let tokensPerSecond = Double(stepTokens) / max(Date().timeIntervalSince(stepStart), 1e-9)
+            progress.update(step: step, loss: loss, tokensPerSecond: tokensPerSecond, learningRate: Double(lr))
+
+            var record = TrainingRecord(step: step, loss: loss, learningRate: Double(lr), tokensPerSecond: tokensPerSecond,
+                                        elapsed: elapsedBefore + Date().timeIntervalSince(start))
+            let every = settings.evaluationEvery
+            if (every > 0 && step % every == 0) || step == settings.steps {
+                let metrics = evaluate()
+                if !metrics.isEmpty {
+                    validation = metrics
+                    record.validation = metrics
+                    progress.note("step \(step): " + metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", metrics[$0]!))" }.joined(separator: ", "))
+                }
+            }
+            try log.append(record)
+            let checkpointEvery = settings.checkpointEvery
+            if (checkpointEvery > 0 && step % checkpointEvery == 0) || step == settings.steps || step == end {
+                try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start))
+                lastCheckpoint = checkpointURL.path
+            }
+            if !record.validation.isEmpty || step == end {
+                try LossPlot.write(log.records, title: settings.title, to: plotURL)
+            }
+            if settings.checkpointOnInterrupt && Interrupt.requested && step < end {
+                try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start))
+                try LossPlot.write(log.records, title: settings.title, to: plotURL)
+                progress.finish()
+                throw TrainingError.interrupted(step: step, checkpoint: checkpointURL.path)
+            }
+        }
+        progress.finish()
+        let recent = log.records.suffix(50).map(\.loss)
+        return TrainingSummary(steps: step, tokens: tokens, wallSeconds: elapsedBefore + Date().timeIntervalSince(start),
+                               finalLoss: recent.isEmpty ? .nan : recent.reduce(0, +) / Double(recent.count),
+                               validation: validation, losses: losses)
+    }
+
+    /// The task's held-out metrics, prefixed `val_`, in evaluation mode and without gradients.
+    public func evaluate() -> [String: Double] {
+        let model = task.model
+        let metrics = model.evaluating { withoutGradients { task.evaluate(batches: settings.evaluationBatches) } }
+        return Dictionary(uniqueKeysWithValues: metrics.map { ("val_\($0.key)", $0.value) })
+    }
+
+    private func saveCheckpoint(elapsed: Double) throws {
+        let checkpoint = try Checkpoint(model: task.model, optimizers: optimizers, step: step, totalSteps: settings.steps,
+                                        tokens: tokens, elapsedSeconds: elapsed, dataRandom: dataRandom,
+                                        modelRandom: task.randomSources)
+        try checkpoint.write(to: checkpointURL, keep: settings.keepCheckpoints)
+    }
+
+    private func restore() throws {
+        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+            throw TrainingError.nothingToResume(path: checkpointURL.path)
+        }
+        let checkpoint = try Checkpoint(contentsOf: checkpointURL)
+        try checkpoint.restore(model: task.model, optimizers: optimizers, modelRandom: task.randomSources, path: checkpointURL.path)
+        step = checkpoint.step
+        tokens = checkpoint.tokens
+        elapsedBefore = checkpoint.elapsedSeconds
+        dataRandom = RandomGenerator(state: checkpoint.dataRandomState)
+        if checkpoint.totalSteps != settings.steps {
+            fputs("note: the checkpoint was made for a run of \(checkpoint.totalSteps) steps; continuing to \(settings.steps)\n", stderr)
+        }
+    }
+}

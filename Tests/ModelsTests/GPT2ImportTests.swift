@@ -1,0 +1,197 @@
+import Foundation
+import Layers
+import Tasks
+import Testing
+import Tokenization
+
+/// A tiny random-weight Hugging Face GPT-2 (Tests/Fixtures/make_gpt2_fixture.py), imported here,
+/// computes what `GPT2LMHeadModel` computed.
+@Suite struct GPT2ImportTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/gpt2-tiny")
+
+    struct Expected: Decodable {
+        struct Prompt: Decodable { let ids: [Int32] }
+        struct Generation: Decodable {
+            let prompt: String
+            let promptIds: [Int32]
+            /// Prompt and 20 greedy tokens.
+            let ids: [Int32]
+        }
+        let prompts: [Prompt]
+        let generations: [Generation]
+    }
+
+    static func expected() throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixture.appendingPathComponent("expected.json")))
+    }
+
+    static let expectedLogits = Result { try SafetensorsFile(path: fixture.appendingPathComponent("expected.safetensors").path) }
+
+    /// Largest |ours − Hugging Face's| over every prompt's logits.
+    static func worstLogitError(_ model: GPT) throws -> Float {
+        let file = try expectedLogits.get()
+        var worst: Float = 0
+        for (i, prompt) in try expected().prompts.enumerated() {
+            let want = try file.tensor("logits.\(i)")
+            let got = withoutGradients { model(prompt.ids, shape: [1, prompt.ids.count]) }
+            #expect(got.shape == [1] + want.shape)
+            for (a, b) in zip(got.scalars, want.scalars) { worst = max(worst, abs(a - b)) }
+        }
+        return worst
+    }
+
+    @Test func configMapsToOurGPT() throws {
+        let c = try GPT2Import.config(contentsOf: Self.fixture.appendingPathComponent("config.json").path)
+        #expect(c == GPT.gptConfig(vocabSize: 500, context: 64, dModel: 32, heads: 4, layers: 2, ffnDim: 128,
+                                             dropout: 0.1, activation: .geluTanh))
+    }
+
+    @Test func logitsMatchHuggingFace() throws {
+        let model = try GPT2Import.model(from: Self.fixture.path)
+        let worst = try Self.worstLogitError(model)
+        #expect(worst < 1e-4, "largest logit difference \(worst)")
+    }
+
+    /// Greedy decoding with the KV cache: the prompt in one call, then one token at a time.
+    @Test func greedyGenerationMatchesHuggingFace() throws {
+        let (model, tokenizer) = try GPT2Import.load(from: Self.fixture.path)
+        for g in try Self.expected().generations {
+            #expect(tokenizer.encode(g.prompt) == g.promptIds)
+            let generated = greedy(model, prompt: g.promptIds, newTokens: g.ids.count - g.promptIds.count)
+            #expect(generated == g.ids, "\(g.prompt)")
+        }
+    }
+
+    @Test func checkpointWithoutTransformerPrefixImportsTheSame() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let original = try SafetensorsFile(path: Self.fixture.appendingPathComponent("model.safetensors").path)
+        // As OpenAI's gpt2 on the hub: no prefix, plus the causal-mask buffers and a tied lm_head.
+        var tensors = try original.names.map { (String($0.dropFirst("transformer.".count)), try original.tensor($0)) }
+        tensors.append(("h.0.attn.bias", Tensor(repeating: 1, shape: [1, 1, 64, 64])))
+        tensors.append(("h.1.attn.masked_bias", Tensor(scalar: -1e4)))
+        tensors.append(("lm_head.weight", try original.tensor("transformer.wte.weight")))
+        try SafetensorsFile.write(tensors, to: dir.appendingPathComponent("model.safetensors").path)
+        for f in ["config.json", "vocab.json", "merges.txt"] {
+            try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        let worst = try Self.worstLogitError(try GPT2Import.model(from: dir.path))
+        #expect(worst < 1e-4, "largest logit difference \(worst)")
+    }
+
+    @Test func importWritesAZooEntryThatLoadsAndGenerates() throws {
+        let zoo = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: zoo) }
+        let out = zoo.appendingPathComponent("tiny-gpt2")
+        try importGPT2(from: Self.fixture.path, to: out.path)
+
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))
+        #expect(files.isSuperset(of: ["config.json", "model.safetensors", "vocab.json", "merges.txt", "card.md"]))
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("config.json"))) as? [String: Any]
+        #expect(config?["task"] as? String == "language-model")
+        let tokenizerInfo = config?["tokenizer"] as? [String: Any]
+        #expect(tokenizerInfo?["kind"] as? String == "gpt2-bpe")
+        #expect(tokenizerInfo?["files"] as? [String] == ["vocab.json", "merges.txt"])
+        #expect(try SafetensorsFile(path: out.appendingPathComponent("model.safetensors").path).names.contains("decoder.layers.1.self_attn.in_proj_weight"))
+        #expect(try String(contentsOf: out.appendingPathComponent("card.md"), encoding: .utf8).contains("GPT-2"))
+
+        let entry = try ZooRegistry(root: zoo).resolve("tiny-gpt2")
+        let (model, tokenizer) = try entry.loadLanguageModel()
+        let worst = try Self.worstLogitError(model)
+        #expect(worst < 1e-4, "largest logit difference \(worst)")
+        let g = try Self.expected().generations[0]
+        #expect(tokenizer.encode(g.prompt) == g.promptIds)
+        #expect(greedy(model, prompt: g.promptIds, newTokens: g.ids.count - g.promptIds.count) == g.ids)
+        #expect(try ZooRegistry(root: zoo).entries().map(\.name) == ["tiny-gpt2"])
+
+        // A second import does not overwrite unless asked to.
+        let message = errorMessage { try importGPT2(from: Self.fixture.path, to: out.path) }
+        #expect(message.contains("already exists"), "\(message)")
+        try importGPT2(from: Self.fixture.path, to: out.path, overwrite: true)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).filter { $0.contains(".tmp-") || $0.contains(".old-") }.isEmpty)
+    }
+
+    // MARK: - Bad checkpoints
+
+    @Test func badCheckpointsGiveClearErrors() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("config.json"))) as! [String: Any]
+        func write(config changes: [String: Any?], weights: Bool = true) throws {
+            let fm = FileManager.default
+            for f in try fm.contentsOfDirectory(atPath: dir.path) { try fm.removeItem(at: dir.appendingPathComponent(f)) }
+            var c = config
+            for (k, v) in changes { c[k] = v }
+            try JSONSerialization.data(withJSONObject: c).write(to: dir.appendingPathComponent("config.json"))
+            for f in ["vocab.json", "merges.txt"] + (weights ? ["model.safetensors"] : []) {
+                try fm.copyItem(at: Self.fixture.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+            }
+        }
+        let cases: [([String: Any?], Bool, String)] = [
+            ([:], false, "model.safetensors: no such file"),
+            (["n_embd": nil], true, "config.json: invalid GPT-2 config: missing \"n_embd\""),
+            (["n_head": 5], true, "n_embd 32 is not a multiple of n_head 5"),
+            (["activation_function": "swish"], true, "activation_function \"swish\" is not supported"),
+            (["model_type": "llama"], true, "model_type is \"llama\""),
+            (["n_embd": 64, "n_head": 4], true, "model.safetensors: invalid GPT-2 weights: transformer.wte.weight has shape [500, 32], expected [500, 64]"),
+            (["n_layer": 3], true, "missing transformer.h.2.ln_1.weight"),
+            (["n_layer": 1], true, "unexpected tensors transformer.h.1."),
+            (["vocab_size": 400], true, "transformer.wte.weight has shape [500, 32], expected [400, 32]"),
+        ]
+        for (changes, weights, expected) in cases {
+            try write(config: changes, weights: weights)
+            let message = errorMessage { try GPT2Import.load(from: dir.path) }
+            #expect(message.contains(expected), "\(changes): \(message)")
+            #expect(message.hasPrefix(dir.path), "\(message)")
+            #expect(!message.contains("\n"))
+        }
+        // A tokenizer bigger than the model's embedding table.
+        try write(config: [:])
+        var vocab = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("vocab.json"))) as! [String: Int]
+        vocab["extra"] = 500
+        try JSONSerialization.data(withJSONObject: vocab).write(to: dir.appendingPathComponent("vocab.json"))
+        let message = errorMessage { try GPT2Import.load(from: dir.path) }
+        #expect(message.contains("vocab.json has 501 tokens but config.json's vocab_size is 500"), "\(message)")
+    }
+
+    @Test func failedImportLeavesNothingBehind() throws {
+        let zoo = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: zoo) }
+        let message = errorMessage { try importGPT2(from: zoo.appendingPathComponent("nowhere").path, to: zoo.appendingPathComponent("x").path) }
+        #expect(message.contains("config.json: no such file"), "\(message)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).isEmpty)
+    }
+
+    // MARK: - Helpers
+
+    /// Prompt plus `newTokens` argmax tokens, decoded incrementally with the KV cache.
+    private func greedy(_ model: GPT, prompt: [Int32], newTokens: Int) -> [Int32] {
+        withoutGradients {
+            let caches = model.makeCaches(capacity: prompt.count + newTokens)
+            var ids = prompt
+            var logits = model(prompt, shape: [1, prompt.count], offset: 0, caches: caches)
+            for step in 0..<newTokens {
+                let next = Int32(logits.argmax().last!)
+                ids.append(next)
+                if step + 1 < newTokens { logits = model([next], shape: [1, 1], offset: ids.count - 1, caches: caches) }
+            }
+            return ids
+        }
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpt2-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    private func errorMessage(_ body: () throws -> Any) -> String {
+        do {
+            _ = try body()
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+}
