@@ -8,7 +8,7 @@ ZOO    := .build/release/zoo
 # Debian packages the build and the tests need: OpenBLAS (loaded at run time by Sources/CBLAS),
 # ICU (Unicode normalization for tokenization) and Fashion-MNIST (a test reads its test split).
 DEB_PACKAGES := libopenblas-dev libicu-dev dataset-fashion-mnist
-# The corpora (shared/data/README.md): SWORD Bible modules read through diatheke.
+# The corpora (docs/data-sources.md): SWORD Bible modules read through diatheke.
 DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)

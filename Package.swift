@@ -62,11 +62,12 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tokenization", "Data"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Layers"]),
-        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Recipes", "Training", "ModelZoo", "Models", "Metrics", "Data", "Layers",
-                                                       "Tokenization"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tokenization", "Data", "Tasks"]),
+        // The trainer, recipes and families are tested on real tasks with tiny models (TestSupport).
+        .target(name: "TestSupport", dependencies: ["Tasks"], path: "Tests/TestSupport"),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tasks", "TestSupport"]),
+        .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks", "TestSupport"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
     ],
     swiftLanguageModes: [.v5]

@@ -2,7 +2,7 @@ import Layers
 import Tasks
 
 /// Vision Transformer figures beside `Benchmarks/peers/torch_peers.py`'s `torch-vit-train` and
-/// `torch-vit-classify-latency`: the Fashion-MNIST shape (28×28×1, patch 4 → 49 patches
+/// `torch-vit-classify-latency`: the Fashion-MNIST shape (28×28×1, patch 4 → 49 patches
 /// and a class token, d=192, 3 heads, 6 layers, ffn 768, 10 classes), random images and weights.
 public enum VisionBenchmarks {
     public static let config = VisionTransformerConfig(imageWidth: 28, imageHeight: 28, channels: 1, patchSize: 4, dModel: 192,

@@ -45,7 +45,7 @@ GPT = {
     "train-gpt-char": dict(d=384, heads=6, layers=6, vocab=65, context=256),
 }
 
-# Training shapes, as in ../shared/MACHINE-NOTES.md and issue 2.
+# Training shapes, as `zoo bench train-seq2seq-*` and `train-gpt-char` (BENCHMARKS.md).
 SEQ2SEQ = {
     "train-seq2seq-small": dict(d=256, heads=4, ffn=1024, layers=3, vocab=8000, batch=32, src_len=32, tgt_len=32,
                                 warmup=3, steps=10),
@@ -240,7 +240,7 @@ def bench_train_gpt(torch, name, d, heads, layers, vocab, context):
     emit(f"torch-{name}-peak-rss", peak_rss_mib(), "MiB")
 
 
-# The ViT shape of issue 6 (Fashion-MNIST sized), as `zoo bench vit-train`.
+# The ViT shape (Fashion-MNIST sized), as `zoo bench vit-train`.
 VIT = dict(size=28, channels=1, patch=4, d=192, heads=3, ffn=768, layers=6, classes=10)
 
 

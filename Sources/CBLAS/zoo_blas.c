@@ -48,7 +48,7 @@ static int cpu_is_amd_family_19h(void) {
 static void load(void) {
     // Only choose for the user when they have not chosen themselves. Debian's OpenBLAS 0.3.21
     // does not know Zen 4 or Zen 5 and would use its Haswell kernels for both; Zen 5's full-width
-    // AVX-512 runs the SkylakeX ones ~1.8x faster (MACHINE-NOTES).
+    // AVX-512 runs the SkylakeX ones faster (docs/performance-notes.md).
     if (getenv("OPENBLAS_CORETYPE") == NULL && cpu_has_avx512())
         setenv("OPENBLAS_CORETYPE", cpu_is_amd_family_19h() ? "Haswell" : "SkylakeX", 0);
     // One thread from the start (see below): otherwise OpenBLAS starts a worker per core at load,

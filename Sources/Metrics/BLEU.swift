@@ -79,7 +79,7 @@ public struct BLEU: Sendable {
             bp = s.hypothesisLength > 0 ? exp(1 - Double(s.referenceLength) / Double(s.hypothesisLength)) : 0
         }
         var precisions = [Double](repeating: 0, count: maxOrder)
-        // No matches at all: 0, whatever the smoothing (sacreBLEU issue #141).
+        // No matches at all: 0, whatever the smoothing (as sacreBLEU does).
         if s.correct.allSatisfy({ $0 == 0 }) { return (0, precisions, bp) }
         // mteval-v13a's smoothing: the k-th order without a match counts as 1 / 2^k matches.
         var smooth = 1.0

@@ -1,3 +1,5 @@
+import Layers
+
 
 /// The task family a model or a recipe belongs to: `task:` in a recipe, `"task"` in a zoo entry's
 /// `config.json`. The set is open: each family's folder under `Tasks/` declares its name (e.g.
@@ -14,9 +16,9 @@ public struct TaskName: RawRepresentable, Hashable, Comparable, Codable, Sendabl
 
     public static func < (a: TaskName, b: TaskName) -> Bool { a.rawValue < b.rawValue }
 
-    public init(from decoder: Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public init(from decoder: Swift.Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: Swift.Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 import Yams
 
 /// One YAML mapping of a recipe, read key by key with types and ranges checked. Every failure is

@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import Tensors
 import Yams
 
 /// Reads a recipe YAML file into a `Recipe`, validating it against the schema: unknown keys,

@@ -1,5 +1,5 @@
 /// Vectorized transcendental functions. Foundation's `expf`/`tanhf` are scalar calls, which would
-/// dominate softmax and GELU; these run 16 lanes at a time on AVX-512 (MACHINE-NOTES).
+/// dominate softmax and GELU; these run 16 lanes at a time on AVX-512 (docs/performance-notes.md).
 public typealias Vec = SIMD16<Float>
 
 @inline(__always) func load(_ p: UnsafePointer<Float>) -> Vec {

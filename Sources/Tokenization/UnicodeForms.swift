@@ -3,7 +3,7 @@ import CICU
 /// A Unicode normalization form, computed by ICU (libicuuc) through the `CICU` C target.
 ///
 /// Foundation's `precomposedStringWithCompatibilityMapping` is wrong on Linux (it does not
-/// recompose e.g. "ｶﾞ") and slow, so every form here goes to ICU's `unorm2` (MACHINE-NOTES).
+/// recompose e.g. "ｶﾞ") and slow, so every form here goes to ICU's `unorm2` (docs/performance-notes.md).
 public enum UnicodeForm: Sendable, CaseIterable {
     /// Canonical composition (NFC).
     case nfc

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Tasks
 
-/// `zoo data`: extracts the shipped corpora from their Debian packages (shared/data/README.md).
+/// `zoo data`: extracts the shipped corpora from their Debian packages (docs/data-sources.md).
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",

@@ -1,4 +1,4 @@
-import Tasks
+import Data
 import Testing
 
 @Suite struct BibleCorpusTests {

@@ -1,5 +1,5 @@
 import Foundation
-import Tasks
+import Data
 import Testing
 
 /// The IDX reader and the Fashion-MNIST loader, on a tiny look-alike of the real files
@@ -87,7 +87,7 @@ import Testing
         gz.removeLast(20)
         let path = dir.path("cut.gz")
         try Data(gz).write(to: URL(fileURLWithPath: path))
-        let error = thrown(InflateError.self) { _ = try IDXArray.readImages(path: path) }
+        let error = thrown(GzipError.self) { _ = try IDXArray.readImages(path: path) }
         #expect(error?.description.hasPrefix(path + ": ") == true, "\(String(describing: error))")
     }
 

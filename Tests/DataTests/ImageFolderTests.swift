@@ -1,5 +1,5 @@
 import Foundation
-import Tasks
+import Data
 import Testing
 
 /// Folders of images, one subfolder per class: export, reading back, and clear errors.
@@ -33,7 +33,7 @@ import Testing
         let pixel = Image(width: 1, height: 1, channels: 3, pixels: [1, 0, 0])
         try pixel.write(to: dir.path("zebra/b.ppm"))
         try pixel.write(to: dir.path("zebra/a.PPM"))
-        try pixel.converted(toChannels: 1).write(to: dir.path("Apple/x.pgm"))
+        try Image(width: 1, height: 1, channels: 1, pixels: [0.3]).write(to: dir.path("Apple/x.pgm"))
         try pixel.write(to: dir.path("mango/m.pnm"))
         try pixel.write(to: dir.path(".hidden/h.ppm"))
         try Data("notes".utf8).write(to: URL(fileURLWithPath: dir.path("zebra/README.txt")))

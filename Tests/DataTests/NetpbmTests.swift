@@ -1,5 +1,5 @@
 import Foundation
-import Tasks
+import Data
 import Testing
 
 /// A scratch directory removed when the test ends.
@@ -11,19 +11,6 @@ final class TemporaryDirectory {
     }
     deinit { try? FileManager.default.removeItem(at: url) }
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
-
-/// The error `body` throws, if it is an `E`.
-func thrown<E: Error>(_ type: E.Type, _ body: () throws -> Void) -> E? {
-    do {
-        try body()
-        return nil
-    } catch let e as E {
-        return e
-    } catch {
-        Issue.record("threw \(Swift.type(of: error)) \(error), expected \(E.self)")
-        return nil
-    }
 }
 
 /// The PGM/PPM reader and writer: every variant round-trips, Pillow's files read back as Pillow

@@ -1,12 +1,12 @@
 import Foundation
 import Testing
-@testable import Tasks
+@testable import Data
 
 /// The WMT corpus formats: what good files give, and the one-line errors bad files get.
 @Suite struct ParallelCorpusTests {
     /// Writes `files` (name → contents) to a fresh directory; returns the paths by name.
     func write(_ files: [String: String]) throws -> [String: String] {
-        let dir = try TrainingFixtures.temporaryDirectory("corpus")
+        let dir = try scratchDirectory("corpus")
         var paths: [String: String] = [:]
         for (name, text) in files {
             let url = dir.appendingPathComponent(name)
@@ -51,17 +51,17 @@ import Testing
 
     @Test func mismatchedLineCountsNameBothFilesAndCounts() throws {
         let p = try write(["b.en": "one\ntwo\nthree\n", "b.es": "uno\ndos\n"])
-        let message = TrainingFixtures.errorMessage { try ParallelCorpus.read(source: p["b.en"]!, target: p["b.es"]!) }
+        let message = errorMessage { try ParallelCorpus.read(source: p["b.en"]!, target: p["b.es"]!) }
         #expect(message == "\(p["b.en"]!) has 3 lines but \(p["b.es"]!) has 2; a parallel corpus needs one sentence a line on both sides")
     }
 
     @Test func missingAndNonUTF8FilesAreErrors() throws {
         let p = try write(["c.en": "ok\n"])
-        let missing = TrainingFixtures.errorMessage { try ParallelCorpus.read(source: p["c.en"]!, target: "/nonexistent/c.es") }
+        let missing = errorMessage { try ParallelCorpus.read(source: p["c.en"]!, target: "/nonexistent/c.es") }
         #expect(missing == "/nonexistent/c.es: cannot read the file (no such file)")
-        let bad = try TrainingFixtures.temporaryDirectory("corpus").appendingPathComponent("bad.txt")
+        let bad = try scratchDirectory("corpus").appendingPathComponent("bad.txt")
         try Data([0x61, 0x0A, 0x62, 0xFF, 0x0A]).write(to: bad)
-        #expect(TrainingFixtures.errorMessage { try ParallelCorpus.readLines(bad.path) } == "\(bad.path):2: not valid UTF-8")
+        #expect(errorMessage { try ParallelCorpus.readLines(bad.path) } == "\(bad.path):2: not valid UTF-8")
     }
 
     @Test func tabSeparatedPairs() throws {
@@ -72,7 +72,7 @@ import Testing
 
     @Test func aLineWithoutATabNamesFileAndLine() throws {
         let p = try write(["e.tsv": "hello\thola\nno tab here\nbye\tadiós\n"])
-        #expect(TrainingFixtures.errorMessage { try ParallelCorpus.readTSV(p["e.tsv"]!) } == "\(p["e.tsv"]!):2: no tab between source and target")
+        #expect(errorMessage { try ParallelCorpus.readTSV(p["e.tsv"]!) } == "\(p["e.tsv"]!):2: no tab between source and target")
     }
 
     @Test func sgmlSegmentsWithEntitiesDecoded() throws {
@@ -96,7 +96,7 @@ import Testing
 
         let other = Self.reference.replacingOccurrences(of: "<seg id=\"2\">", with: "<seg id=\"3\">")
         let q = try write(["src.sgm": Self.source, "ref.sgm": other])
-        let message = TrainingFixtures.errorMessage { try ParallelCorpus.readSGML(source: q["src.sgm"]!, target: q["ref.sgm"]!) }
+        let message = errorMessage { try ParallelCorpus.readSGML(source: q["src.sgm"]!, target: q["ref.sgm"]!) }
         #expect(message.hasPrefix("\(q["src.sgm"]!) and \(q["ref.sgm"]!) do not pair up: line 5 is document '1012-bbc' segment 2 but line 4"))
     }
 
@@ -117,13 +117,13 @@ import Testing
         ("just text\n", 1, "no <srcset>, <refset> or <tstset>: not a WMT SGML file"),
     ])
     func malformedSGMLNamesFileLineAndProblem(_ text: String, _ line: Int, _ problem: String) {
-        let message = TrainingFixtures.errorMessage { try WMTSGML.parse(text, file: "test.sgm") }
+        let message = errorMessage { try WMTSGML.parse(text, file: "test.sgm") }
         #expect(message == "test.sgm:\(line): malformed SGML: \(problem)")
     }
 
     @Test func malformedSGMLFileOnDiskIsNamed() throws {
         let p = try write(["bad.sgm": "<refset>\n<doc docid=\"x\">\n<seg id=\"1\">fine</seg>\n<seg id=\"2\">broken\n</doc>\n</refset>\n"])
-        #expect(TrainingFixtures.errorMessage { try WMTSGML.read(p["bad.sgm"]!) }
+        #expect(errorMessage { try WMTSGML.read(p["bad.sgm"]!) }
             == "\(p["bad.sgm"]!):4: malformed SGML: <seg id=\"2\"> is not closed with </seg> on its line")
     }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the fixtures of the image, gzip and IDX readers (Tests/TasksTests/NetpbmTests.swift,
-InflateTests.swift, IDXTests.swift):
+"""Writes the fixtures of the image, gzip and IDX readers (Tests/DataTests/NetpbmTests.swift,
+GzipTests.swift, IDXTests.swift):
 
 images/   tiny PPM/PGM files written by Pillow (8-bit P6 and P5, 16-bit P5) and expected.json:
           each file's samples, Pillow's bilinear resizes of them and Pillow's convert("L").
@@ -9,7 +9,7 @@ images/   tiny PPM/PGM files written by Pillow (8-bit P6 and P5, 16-bit P5) and 
           (Image.BILINEAR, no reducing_gap) is a triangle filter on half-pixel centres, widened by
           the scale factor when shrinking (antialiasing), the convention `Image.resized` documents.
           convert("L") is kept as PIL's 8-bit result (fixed-point BT.601 luma, rounded).
-inflate/  files and their gzip compressions by Python's gzip module: dynamic-Huffman text with
+gzip/     files and their gzip compressions by Python's gzip module: dynamic-Huffman text with
           long-distance matches, stored blocks (level 0), a short fixed-Huffman string, an empty
           file, incompressible bytes, a header with FNAME, and two concatenated members.
 idx/      a tiny Fashion-MNIST look-alike (12 images of 4 x 3, labels 0..9) named like the real
@@ -103,8 +103,8 @@ def gz(data, level=9, filename="", mtime=0):
     return buf.getvalue()
 
 
-def inflate():
-    out = os.path.join(HERE, "inflate")
+def gzip_files():
+    out = os.path.join(HERE, "gzip")
     os.makedirs(out, exist_ok=True)
     rng = random.Random(1)
     words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(2, 9))) for _ in range(300)]
@@ -144,5 +144,5 @@ def idx():
 
 if __name__ == "__main__":
     images()
-    inflate()
+    gzip_files()
     idx()

@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import Tensors
 import Testing
 
 /// conv2d, batch norm and the convolutional stem against PyTorch: outputs, input and parameter

@@ -1,5 +1,7 @@
 import Foundation
 import Layers
+import Models
+import Tensors
 import Testing
 
 @Suite struct ModuleTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import Tensors
 import Testing
 
 /// Optimizers, clipping and schedules against torch.optim (fixture `optimizers.safetensors`) and

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Layers
 import Testing
+import Tensors
 
 /// The safetensors reader and writer: round trips, compatibility with Python's safetensors,
 /// strict validation of corrupt files, and atomic writes.

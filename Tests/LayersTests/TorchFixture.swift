@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import Tensors
 import Testing
 
 /// A fixture written by Tests/Fixtures/make_torch_fixtures.py: parameters, inputs, the output and

@@ -1,4 +1,5 @@
 import Layers
+import Tensors
 import Testing
 
 /// Our layers against PyTorch's on the same weights: outputs, input gradients and every

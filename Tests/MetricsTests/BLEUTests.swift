@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import Tasks
+@testable import Metrics
+import Data
 
 /// sacreBLEU's own numbers and output on many small cases (Tests/Fixtures/make_bleu_fixtures.py).
 struct SacreBLEUFixture: Decodable {

@@ -1,6 +1,8 @@
 import Foundation
 import Layers
+import Models
 import Tasks
+import Tensors
 import Testing
 
 @Suite struct BeamSearchTests {

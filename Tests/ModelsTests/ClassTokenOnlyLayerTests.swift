@@ -1,5 +1,5 @@
 import Layers
-import Tasks
+import Models
 import Tensors
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Layers
-import Tasks
+import Models
+import Tensors
 import Testing
 import Tokenization
 

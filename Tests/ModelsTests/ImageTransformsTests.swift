@@ -1,6 +1,8 @@
 import Foundation
+import Data
 import Layers
-import Tasks
+import Models
+import Tensors
 import Testing
 
 /// Channel conversion, bilinear resizing and normalization, against formulas written out here and
@@ -55,10 +57,10 @@ import Testing
     }
 
     @Test func rgbToGreyMatchesPillowConvertL() throws {
-        let expected = try NetpbmTests.expected()
+        let expected = try PillowFixtures.expected()
         #expect(!expected.grey.isEmpty)
         for case_ in expected.grey {
-            let grey = try Image(contentsOfFile: NetpbmTests.fixtures.appendingPathComponent(case_.source).path).converted(toChannels: 1)
+            let grey = try Image(contentsOfFile: PillowFixtures.fixtures.appendingPathComponent(case_.source).path).converted(toChannels: 1)
             // Pillow rounds its 16-bit fixed-point luma to 8 bits: we agree to within that rounding.
             let worst = Self.largestDifference(grey.pixels.map { $0 * 255 }, case_.pixels.map(Float.init))
             #expect(worst <= 0.51, "\(case_.source): \(worst) levels from Pillow")
@@ -68,10 +70,10 @@ import Testing
     // MARK: Resizing
 
     @Test func resizeMatchesPillowBilinear() throws {
-        let expected = try NetpbmTests.expected()
+        let expected = try PillowFixtures.expected()
         #expect(expected.resizes.count == 16)
         for r in expected.resizes {
-            let source = try Image(contentsOfFile: NetpbmTests.fixtures.appendingPathComponent(r.source).path)
+            let source = try Image(contentsOfFile: PillowFixtures.fixtures.appendingPathComponent(r.source).path)
             let resized = source.resized(width: r.width, height: r.height)
             #expect(resized.width == r.width && resized.height == r.height && resized.channels == source.channels)
             let worst = Self.largestDifference(resized.pixels, r.pixels)
@@ -141,5 +143,22 @@ import Testing
         let batch = ImagePreprocessing(channels: 3, width: 32, height: 32).batch([grey, grey, grey])
         #expect(batch.shape == [3, 3, 32, 32])
         #expect(Array(batch.scalars[0..<(3 * 32 * 32)]) == Array(batch.scalars[(3 * 32 * 32)..<(6 * 32 * 32)]))
+    }
+}
+
+/// Pillow's resizes and grey conversions of the image fixtures (Tests/Fixtures/make_image_fixtures.py).
+enum PillowFixtures {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/images")
+
+    struct Expected: Decodable {
+        struct Resize: Decodable { let source: String; let width, height: Int; let pixels: [Float] }
+        struct Grey: Decodable { let source: String; let pixels: [Int] }
+        let resizes: [Resize]
+        let grey: [Grey]
+    }
+
+    static func expected() throws -> Expected {
+        try JSONDecoder().decode(Expected.self, from: Data(contentsOf: fixtures.appendingPathComponent("expected.json")))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Layers
-import Tasks
+import Models
 import Tensors
 import Testing
 

@@ -1,8 +1,12 @@
 import Foundation
+import Recipes
 import Tasks
+import TestSupport
 import Testing
 
 @Suite struct RecipeTests {
+    init() { TrainingFixtures.registerFamilies() }
+
     static let valid = """
         name: tiny-gpt
         task: language-model
@@ -42,7 +46,7 @@ import Testing
     @Test func validRecipeParsesWithDefaults() throws {
         let r = try RecipeLoader.parse(Self.valid, file: "Recipes/tiny.yaml")
         #expect(r.name == "tiny-gpt" && r.task == .languageModel)
-        #expect(r.data.train == "data/train.txt" && r.data.validation == "data/valid.txt" && r.data.documents == .line)
+        #expect(r.data.train == "data/train.txt" && r.data.validation == "data/valid.txt" && r.languageModel.documents == .line)
         #expect(r.tokenizer?.vocabSize == 500 && r.tokenizer?.modelType == "unigram" && r.tokenizer?.normalization == "nmt_nfkc")
         #expect(r.model.stack == .decoderOnly && r.model.decoderLayers == 2 && r.model.encoderLayers == 0 && r.model.context == 32)
         #expect(r.model.dropout == 0.1)
@@ -120,5 +124,10 @@ import Testing
         let c = gpt.model.transformerConfig(vocabSize: gpt.tokenizer!.vocabSize)
         let parameters = c.vocabSize * c.dModel + c.maxLength * c.dModel + c.decoderLayers * (4 * c.dModel * c.dModel + 2 * c.dModel * c.ffnDim)
         #expect(parameters > 2_000_000 && parameters < 12_000_000, "\(parameters) parameters")
+    }
+
+    @Test func aKeyOfAnotherFamilyNamesThatFamily() {
+        let lm = Self.variant("stack: decoder-only", "  stack: decoder-only\n  patch_size: 4")
+        #expect(Self.message(lm).contains("key 'model.patch_size': 'patch_size' is for image-classification recipes"))
     }
 }

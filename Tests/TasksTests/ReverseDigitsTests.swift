@@ -1,10 +1,12 @@
 import Foundation
 import Layers
 import Tasks
+import Tensors
+import TestSupport
 import Testing
 
 @Suite struct ReverseDigitsTests {
-    /// The bar: a tiny encoder–decoder reverses digit sequences with ≥ 99% token accuracy,
+    /// A tiny encoder–decoder reverses digit sequences with ≥ 99% token accuracy,
     /// decoding greedily with the KV cache on sequences it never saw.
     @Test func tinyEncoderDecoderLearnsToReverseDigits() {
         let task = ReverseDigits()

@@ -1,12 +1,20 @@
 import Foundation
+import Data
 import Layers
+import Metrics
+import Models
+import Recipes
 import Tasks
+import Tensors
+import TestSupport
 import Testing
 
 /// The translation recipe end to end on a toy language pair: a joint tokenizer trained on both
 /// sides, a few hundred steps of a tiny encoder–decoder, test BLEU with beam search, export, and
 /// the exported entry translating as the trained model did.
 @Suite struct TranslationRecipeTests {
+    init() { TrainingFixtures.registerFamilies() }
+
     /// Word-for-word "translations" of a tiny lexicon, in the same order: learnable in a few steps.
     static let lexicon: [(String, String)] = [
         ("the", "el"), ("red", "rojo"), ("cat", "gato"), ("dog", "perro"), ("eats", "come"), ("sees", "ve"),
@@ -105,7 +113,7 @@ import Testing
         recipe.tokenizer?.vocabSize = 150
         recipe.training.batchTokens = 300
         recipe.training.accumulation = 1
-        recipe.evaluation.beam = 1
+        recipe.translation.beam = 1
         var options = RecipeRun.Options(steps: 2, output: dir.appendingPathComponent("Zoo/wmt"), workDirectory: dir.appendingPathComponent("work"))
         options.progress = .silent
         let entry = try #require(try RecipeRun.run(recipe, options: options).entry)

@@ -1,6 +1,9 @@
 import Foundation
 import Layers
+import Models
+import ModelZoo
 import Tasks
+import TestSupport
 import Testing
 
 @Suite struct TranslatorTests {

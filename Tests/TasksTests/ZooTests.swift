@@ -1,10 +1,19 @@
 import Foundation
 import Layers
+import Models
+import ModelZoo
+import Recipes
 import Tasks
+import Tensors
+import TestSupport
 import Testing
+import Training
 
 @Suite struct ZooTests {
-    init() { CharacterTokenizer.register() }
+    init() {
+        TrainingFixtures.registerFamilies()
+        CharacterTokenizer.register()
+    }
 
     /// Writes the in-test corpus and a character tokenizer file into `dir`; returns a recipe over them.
     static func tinyRecipe(in dir: URL, steps: Int = 40) throws -> Recipe {
@@ -121,7 +130,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).sorted() == ["index.json", "m"])
     }
 
-    /// The bar: fine-tuning a zoo model on a new text lowers its validation loss on that text.
+    /// Fine-tuning a zoo model on a new text lowers its validation loss on that text.
     @Test func fineTuningLowersValidationLossOnTheNewText() throws {
         let dir = try TrainingFixtures.temporaryDirectory("finetune")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,8 +1,8 @@
 import Foundation
 import Layers
-import Tasks
 import Tensors
 import Testing
+import Training
 
 @Suite struct CheckpointAveragingTests {
     static func directory() -> String {

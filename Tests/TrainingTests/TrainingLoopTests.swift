@@ -1,7 +1,10 @@
 import Foundation
 @testable import Layers
-@testable import Tasks
+@testable import Training
+import Tasks
+import TestSupport
 import Testing
+import Tensors
 
 @Suite struct TrainingLoopTests {
     /// Everything a run is made of, built from scratch as a new process would.
@@ -33,7 +36,7 @@ import Testing
         Dictionary(uniqueKeysWithValues: trainer.task.model.namedParameters.map { ($0.name, $0.tensor.scalars.map(\.bitPattern)) })
     }
 
-    /// The bar: stopping after 3 steps, then resuming with fresh objects for 3 more, takes
+    /// Stopping after 3 steps, then resuming with fresh objects for 3 more, takes
     /// exactly the steps of an uninterrupted 6-step run: the same losses and weights, bit for bit
     /// (dropout, gradient accumulation, AdamW with two groups, clipping and evaluation all on).
     @Test func resumeEqualsAnUninterruptedRun() throws {

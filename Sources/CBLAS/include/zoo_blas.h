@@ -2,7 +2,7 @@
 //
 // OpenBLAS picks its kernels when the library is loaded, from OPENBLAS_CORETYPE. Debian's 0.3.21
 // does not know Zen 5 and falls back to Haswell (AVX2) kernels, ~1.8x slower than its SkylakeX
-// (AVX-512) kernels there (MACHINE-NOTES); on Zen 4 the Haswell ones are the faster (zoo_blas.c).
+// (AVX-512) kernels there (docs/performance-notes.md); on Zen 4 the Haswell ones are the faster (zoo_blas.c).
 // Setting the variable inside a process that is
 // already linked against OpenBLAS has no effect, so we do not link it: the first call sets the
 // variable (unless the user set it) and only then dlopen()s the library.

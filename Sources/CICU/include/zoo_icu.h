@@ -1,5 +1,5 @@
 // Plain C entry points over ICU's normalizer. ICU's headers cannot be imported into Swift next to
-// Foundation (its bundled ICU clashes), so Swift sees only these functions (MACHINE-NOTES).
+// Foundation (its bundled ICU clashes), so Swift sees only these functions (docs/performance-notes.md).
 #pragma once
 #include <stdint.h>
 

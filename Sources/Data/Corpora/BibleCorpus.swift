@@ -1,7 +1,7 @@
 import Foundation
 
 /// A verse of a SWORD Bible module as printed by `diatheke -f plain` (Debian's `diatheke` and
-/// `sword-text-*` packages, see shared/data/README.md).
+/// `sword-text-*` packages, see docs/data-sources.md).
 public struct Verse: Equatable, Sendable {
     public var book: String
     public var chapter: Int

@@ -1,6 +1,9 @@
 import Foundation
 import Layers
+import Models
+import Tensors
 import Tasks
+import TestSupport
 import Testing
 import Tokenization
 

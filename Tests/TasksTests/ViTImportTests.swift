@@ -1,7 +1,10 @@
 import Foundation
+import Data
 import Layers
-import Tasks
+import Models
 import Tensors
+import Tasks
+import TestSupport
 import Testing
 
 /// A tiny random-weight Hugging Face ViT (Tests/Fixtures/make_vit_fixture.py), imported here,
