@@ -6,6 +6,8 @@ import PackageDescription
 let fast: [SwiftSetting] = [.unsafeFlags(["-O"]), .unsafeFlags(["-wmo"], .when(configuration: .release))]
 let native: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+// Each module's folder opens with a README.md: what it is and what it may import.
+let note = ["README.md"]
 
 // Every dependency points down: zoo -> Tasks -> Recipes -> {Training, ModelZoo} -> {Models, Metrics}
 // -> {Layers, Tokenization, Data} -> Tensors -> the C targets. README.md draws the graph.
@@ -35,18 +37,18 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The numeric floors.
-        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], swiftSettings: fast + native),
-        .target(name: "Data", dependencies: ["CZlib"], swiftSettings: fast),
-        .target(name: "Layers", dependencies: ["Tensors", "CKernels", "Data"], swiftSettings: fast + native),
-        .target(name: "Tokenization", dependencies: ["CICU"], swiftSettings: fast + native),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Data", dependencies: ["CZlib"], exclude: note, swiftSettings: fast),
+        .target(name: "Layers", dependencies: ["Tensors", "CKernels", "Data"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Tokenization", dependencies: ["CICU"], exclude: note, swiftSettings: fast + native),
 
         // The rooms above them.
-        .target(name: "Metrics", dependencies: ["Data"], swiftSettings: fast),
-        .target(name: "Models", dependencies: ["Layers", "Tokenization", "Data"], swiftSettings: fast + native),
-        .target(name: "Training", dependencies: ["Layers"], swiftSettings: fast + native),
-        .target(name: "ModelZoo", dependencies: ["Models", "Tokenization", "Data"], swiftSettings: fast + native),
-        .target(name: "Recipes", dependencies: ["Training", "ModelZoo", "Tokenization", yams], swiftSettings: fast + native),
-        .target(name: "Tasks", dependencies: ["Recipes", "Training", "ModelZoo", "Models", "Metrics", "Data", "Layers", "Tokenization"],
+        .target(name: "Metrics", dependencies: ["Data"], exclude: note, swiftSettings: fast),
+        .target(name: "Models", dependencies: ["Layers", "Tokenization", "Data"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Training", dependencies: ["Layers"], exclude: note, swiftSettings: fast + native),
+        .target(name: "ModelZoo", dependencies: ["Models", "Tokenization", "Data"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Recipes", dependencies: ["Training", "ModelZoo", "Tokenization", yams], exclude: note, swiftSettings: fast + native),
+        .target(name: "Tasks", dependencies: ["Recipes", "Training", "ModelZoo", "Models", "Metrics", "Data", "Layers", "Tokenization"], exclude: note,
                 swiftSettings: fast + native),
 
         .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tokenization", "Data", "Models", "Training", "Tasks"],
@@ -54,7 +56,7 @@ let package = Package(
         .executableTarget(name: "zoo", dependencies: [
             "Tensors", "Layers", "Tokenization", "Data", "Metrics", "Models", "Training", "ModelZoo", "Recipes", "Tasks",
             "ZooBenchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: note),
 
         // One test target per module, and the command line end to end.
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -11,9 +11,6 @@ public final class KVCache {
 
     public init(capacity: Int) { self.capacity = capacity }
 
-    /// Forgets every cached position.
-    public func reset() { length = 0; storage = nil }
-
     /// Appends `kv` [B, T, 2D] at the end.
     func append(_ kv: Tensor) {
         let b = kv.shape[0], t = kv.shape[1], w = kv.shape[2]

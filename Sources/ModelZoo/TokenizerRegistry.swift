@@ -51,16 +51,6 @@ public enum TokenizerRegistry {
         return kind
     }
 
-    /// The tokenizer of kind `name` stored in `directory` under the kind's file names.
-    public static func load(_ name: String, directory: URL) throws -> any TextTokenizer {
-        let kind = try kind(name)
-        let files = kind.files.map { directory.appendingPathComponent($0) }
-        for f in files where !FileManager.default.fileExists(atPath: f.path) {
-            throw ZooError.missingFile(f.path)
-        }
-        return try kind.load(files)
-    }
-
     /// The tokenizer a recipe names: for `sentencepiece` the `.model` file at `path`; for
     /// `gpt2-bpe` the directory at `path` holding vocab.json and merges.txt. Returns the files
     /// to copy into a zoo entry, in the kind's order.

@@ -185,7 +185,7 @@ public enum RecipeLoader {
         var t: Recipe.TrainingSection
         if family.countsExamples {
             // Examples are counted, not tokens: the family reads its own batch size into batchTokens.
-            if f.has("batch_tokens") { throw f.error("batch_tokens", "a \(family.name) recipe gives batch_size (examples per step), not batch_tokens") }
+            if f.has("batch_tokens") { throw f.error("batch_tokens", "\(article(family.name.rawValue)) \(family.name) recipe gives batch_size (examples per step), not batch_tokens") }
             t = Recipe.TrainingSection(steps: steps, batchTokens: 1)
         } else {
             guard let batchTokens = try f.int("batch_tokens", .atLeast(1)) else { throw f.missing("batch_tokens") }
@@ -230,4 +230,7 @@ public enum RecipeLoader {
             return RecipeError(file: file, message: "YAML error: \(String(describing: error).split(separator: "\n").first ?? "")")
         }
     }
+
+    /// "a" or "an", by the word's first letter.
+    static func article(_ word: String) -> String { "aeiou".contains(word.first ?? "x") ? "an" : "a" }
 }

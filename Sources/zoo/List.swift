@@ -9,7 +9,7 @@ struct List: ParsableCommand {
         discussion: """
             Reads Zoo/index.json (written when a model is exported) and any entry directory the \
             index does not list yet. With --json, prints one JSON object per model and line, with \
-            at least name, task (language-model, translation, parsing, image-classification), \
+            at least name, task (\(TaskCatalog.shipped.map(\.name.rawValue).joined(separator: ", "))), \
             metrics, parameters and path.
 
             Example:
