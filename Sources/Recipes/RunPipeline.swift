@@ -55,11 +55,6 @@ extension RecipeRun {
         return (out, "the last \(held) \(what)s of \(path)")
     }
 
-    /// `test_bleu 19.9900, val_loss 3.1380`: metrics sorted by name, four decimals.
-    public static func metricLine(_ metrics: [String: Double]) -> String {
-        metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", metrics[$0]!))" }.joined(separator: ", ")
-    }
-
     /// The card's training row: steps, batch, optimizer, schedule, clipping, smoothing, seed;
     /// `unit` is what a batch counts ("tokens", "images").
     public static func trainingDescription(_ t: Recipe.TrainingSection, steps: Int, unit: String = "tokens") -> String {
@@ -120,7 +115,7 @@ public struct RunExport {
         let export = ZooExport(config: config, weights: model.namedTensors.map { ($0.name, $0.tensor) },
                                tokenizerFiles: tokenizerFiles, card: card.markdown + appendix, extraFiles: trainingFiles)
         let entry = try ZooRegistry.export(export, to: output)
-        note("exported \(output.relativePath): " + RecipeRun.metricLine(config.metrics))
+        note("exported \(output.relativePath): " + TrainingLog.metricLine(config.metrics))
         return RecipeRun.Result(entry: entry, summary: summary, workDirectory: workDirectory)
     }
 }

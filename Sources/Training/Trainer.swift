@@ -116,7 +116,7 @@ public final class Trainer<Task: TrainingTask> {
                 if !metrics.isEmpty {
                     validation = metrics
                     record.validation = metrics
-                    progress.note("step \(step): " + metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", metrics[$0]!))" }.joined(separator: ", "))
+                    progress.note("step \(step): " + TrainingLog.metricLine(metrics))
                 }
             }
             try log.append(record)

@@ -61,6 +61,12 @@ public struct TrainingRecord: Equatable, Sendable {
 /// written so a crash loses at most the step in flight. A resumed run first drops the lines after
 /// the checkpoint's step, so the log reads as if the run had never stopped.
 public final class TrainingLog {
+    /// `test_bleu 19.9900, val_loss 3.1380`: metrics sorted by name, four decimals, as progress
+    /// notes, run summaries and exports print them.
+    public static func metricLine(_ metrics: [String: Double]) -> String {
+        metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", metrics[$0]!))" }.joined(separator: ", ")
+    }
+
     public static let fileName = "train.jsonl"
     public let url: URL
     /// Every record of the run so far (the kept lines of a resumed run included).

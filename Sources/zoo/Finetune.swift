@@ -62,7 +62,7 @@ struct Finetune: ParsableCommand {
         job.resume = resume
         let result = try job.run()
         func show(_ m: [String: Double]) -> String {
-            m.keys.sorted().map { "\($0) \(String(format: "%.4f", m[$0]!))" }.joined(separator: ", ")
+            TrainingLog.metricLine(m)
         }
         print("\(out): \(show(result.after)) (before fine-tuning: \(show(result.before))) after \(result.summary.steps) steps")
     }

@@ -48,7 +48,7 @@ struct Run: ParsableCommand {
                                         workDirectory: work.map { URL(fileURLWithPath: $0) }, resume: resume)
         let result = try RecipeRun.run(recipe, options: options)
         let s = result.summary
-        let metrics = s.validation.keys.sorted().map { "\($0) \(String(format: "%.4f", s.validation[$0]!))" }.joined(separator: ", ")
+        let metrics = TrainingLog.metricLine(s.validation)
         let place = result.entry.map { $0.directory.relativePath } ?? result.workDirectory.relativePath
         print("\(place): \(metrics.isEmpty ? "no validation metrics" : metrics) after \(s.steps) steps, "
               + "\(s.tokens) tokens, \(ProgressBar.duration(s.wallSeconds))")
