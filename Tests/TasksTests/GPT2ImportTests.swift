@@ -158,6 +158,41 @@ import Tokenization
         #expect(message.contains("vocab.json has 501 tokens but config.json's vocab_size is 500"), "\(message)")
     }
 
+    /// A field of the wrong type or value is one line naming the file, the key and what is there.
+    @Test func malformedConfigFieldsNameTheFileAndKey() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("config.json").path
+        let text = try String(contentsOf: Self.fixture.appendingPathComponent("config.json"), encoding: .utf8)
+        let config = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+        func message(_ changes: [String: Any]) throws -> String {
+            try JSONSerialization.data(withJSONObject: config.merging(changes) { $1 }).write(to: URL(fileURLWithPath: path))
+            return errorMessage { try GPT2Import.config(contentsOf: path) }
+        }
+        let cases: [([String: Any], String)] = [
+            (["n_embd": "32"], "\"n_embd\" must be a positive integer, found \"32\""),
+            (["n_layer": 2.5], "\"n_layer\" must be a positive integer, found 2.5"),
+            (["n_head": -4], "\"n_head\" must be a positive integer, found -4"),
+            (["n_positions": NSNull()], "missing \"n_positions\""),
+            (["layer_norm_epsilon": "small"], "\"layer_norm_epsilon\" must be a number, found \"small\""),
+            (["tie_word_embeddings": "yes"], "\"tie_word_embeddings\" must be true or false, found \"yes\""),
+            (["activation_function": ["gelu"]], "\"activation_function\" must be a string, found [\"gelu\"]"),
+        ]
+        for (changes, reason) in cases {
+            #expect(try message(changes) == "\(path): invalid GPT-2 config: \(reason)")
+        }
+        try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(errorMessage { try GPT2Import.config(contentsOf: path) } == "\(path): invalid GPT-2 config: not a JSON object")
+
+        // Python writes some integers as floats: 32.0 is 32. Without n_positions, n_ctx is the context.
+        try Data(text.replacingOccurrences(of: "\"n_embd\": 32,", with: "\"n_embd\": 32.0,").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try GPT2Import.configuration(contentsOf: path).hiddenSize == 32)
+        var old = config
+        old["n_ctx"] = old.removeValue(forKey: "n_positions")
+        try JSONSerialization.data(withJSONObject: old).write(to: URL(fileURLWithPath: path))
+        #expect(try GPT2Import.config(contentsOf: path) == GPT2Import.config(contentsOf: Self.fixture.appendingPathComponent("config.json").path))
+    }
+
     @Test func failedImportLeavesNothingBehind() throws {
         let zoo = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: zoo) }

@@ -90,11 +90,78 @@ import Testing
         }
     }
 
+    /// A field of the wrong type or value is one line naming the file, the key and what is there.
+    @Test func malformedConfigFieldsNameTheFileAndKey() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("config.json").path
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("config.json"))) as! [String: Any]
+        let cases: [([String: Any?], String)] = [
+            (["hidden_size": "32"], "\"hidden_size\" must be a positive integer, found \"32\""),
+            (["num_hidden_layers": nil], "missing \"num_hidden_layers\""),
+            (["qkv_bias": "true"], "\"qkv_bias\" must be true or false, found \"true\""),
+            (["id2label": ["0": "cat", "1": 7] as [String: Any]], "\"id2label.1\" must be a string, found 7"),
+            (["model_type": "deit"], "model_type is \"deit\", not \"vit\""),
+        ]
+        for (changes, reason) in cases {
+            var c = config
+            for (k, v) in changes { c[k] = v }
+            try JSONSerialization.data(withJSONObject: c).write(to: URL(fileURLWithPath: path))
+            let message = errorMessage { try ViTImport.config(contentsOf: path) }
+            #expect(message == "\(path): \(reason)")
+        }
+    }
+
+    /// preprocessor_config.json: size as an integer or {height, width}; mean and std per channel or one for all.
+    @Test func preprocessorConfigGivesThePreprocessing() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("preprocessor_config.json").path
+        let (config, _) = try ViTImport.config(contentsOf: Self.fixture.appendingPathComponent("config.json").path)
+        func preprocessing(_ json: String) throws -> ImagePreprocessing {
+            try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+            return try ViTImport.preprocessing(contentsOf: path, for: config)
+        }
+        #expect(try ViTImport.preprocessing(contentsOf: dir.appendingPathComponent("none.json").path, for: config)
+                == ImagePreprocessing(channels: 3, width: 16, height: 16, mean: [0.5], std: [0.5]))
+        #expect(try preprocessing(#"{"size": {"height": 16, "width": 16}, "image_mean": [0.25, 0.5, 0.75], "image_std": [0.5]}"#)
+                == ImagePreprocessing(channels: 3, width: 16, height: 16, mean: [0.25, 0.5, 0.75], std: [0.5]))
+        #expect(try preprocessing(#"{"size": 16, "do_normalize": false}"#)
+                == ImagePreprocessing(channels: 3, width: 16, height: 16, mean: [0], std: [1]))
+        let cases = [
+            (#"{"image_mean": [0.5, "x", 0.5]}"#, "\"image_mean[1]\" must be a number, found \"x\""),
+            (#"{"image_std": [0.5, 0.5]}"#, "\"image_std\" must be a list of 1 or 3 numbers"),
+            (#"{"size": "big"}"#, "\"size\" must be an integer or {\"height\": h, \"width\": w}, found \"big\""),
+            (#"{"size": {"height": 16}}"#, "missing \"size.width\""),
+            (#"{"size": 32}"#, "size 32×32 differs from the model's image_size 16"),
+            (#"{"do_normalize": 1}"#, "\"do_normalize\" must be true or false, found 1"),
+            ("not json", "not a JSON object"),
+        ]
+        for (json, reason) in cases {
+            #expect(errorMessage { try preprocessing(json) } == "\(path): \(reason)")
+        }
+    }
+
     @Test func missingWeightsNameTheFile() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vit-missing-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("config.json"), to: dir.appendingPathComponent("config.json"))
         #expect(throws: ViTImportError.self) { try ViTImport.model(from: dir.path) }
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vit-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    private func errorMessage(_ body: () throws -> Any) -> String {
+        do {
+            _ = try body()
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
     }
 }

@@ -65,55 +65,45 @@ public enum GPT2Import {
         }
     }
 
-    /// Our configuration for a Hugging Face GPT-2 `config.json`. Dropout is `resid_pdrop`.
-    public static func config(contentsOf path: String) throws -> TransformerConfig {
-        func failure(_ reason: String) -> GPT2ImportError { .invalidConfig(path: path, reason: reason) }
+    /// A Hugging Face GPT-2 `config.json`, decoded; failures name the file and the key.
+    public static func configuration(contentsOf path: String) throws -> GPT2Configuration {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw GPT2ImportError.missingFile(path: path)
         }
-        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw failure("not a JSON object")
+        do {
+            return try HuggingFaceConfigDecoding.decode(GPT2Configuration.self, from: data)
+        } catch {
+            throw GPT2ImportError.invalidConfig(path: path, reason: error.reason)
         }
-        func int(_ key: String, default value: Int? = nil) throws -> Int {
-            guard let raw = json[key], !(raw is NSNull) else {
-                if let value { return value }
-                throw failure("missing \"\(key)\"")
-            }
-            guard let n = raw as? NSNumber, let v = Int(exactly: n.doubleValue), v > 0 else {
-                throw failure("\"\(key)\" must be a positive integer, found \(raw)")
-            }
-            return v
-        }
-        func number(_ key: String, default value: Double) throws -> Double {
-            guard let raw = json[key], !(raw is NSNull) else { return value }
-            guard let n = raw as? NSNumber else { throw failure("\"\(key)\" must be a number, found \(raw)") }
-            return n.doubleValue
-        }
-        func flag(_ key: String) -> Bool? { (json[key] as? NSNumber)?.boolValue }
+    }
 
-        if let type = json["model_type"] as? String, type != "gpt2" {
-            throw failure("model_type is \"\(type)\", not \"gpt2\"")
-        }
-        if flag("scale_attn_by_inverse_layer_idx") == true { throw failure("scale_attn_by_inverse_layer_idx is not supported") }
-        if flag("scale_attn_weights") == false { throw failure("scale_attn_weights false is not supported") }
-        if flag("add_cross_attention") == true { throw failure("add_cross_attention is not supported") }
-        if flag("tie_word_embeddings") == false { throw failure("an output projection not tied to wte is not supported") }
+    /// Our configuration for a Hugging Face GPT-2 `config.json`. Dropout is `resid_pdrop`.
+    public static func config(contentsOf path: String) throws -> TransformerConfig {
+        try config(for: configuration(contentsOf: path), path: path)
+    }
 
-        let dModel = try int("n_embd"), heads = try int("n_head")
+    /// Our configuration for a decoded `config.json` read from `path`, or why we cannot build it.
+    static func config(for hf: GPT2Configuration, path: String) throws -> TransformerConfig {
+        func failure(_ reason: String) -> GPT2ImportError { .invalidConfig(path: path, reason: reason) }
+        if hf.scaleAttentionByInverseLayerIndex { throw failure("scale_attn_by_inverse_layer_idx is not supported") }
+        if !hf.scaleAttentionWeights { throw failure("scale_attn_weights false is not supported") }
+        if hf.addCrossAttention { throw failure("add_cross_attention is not supported") }
+        if !hf.tieWordEmbeddings { throw failure("an output projection not tied to wte is not supported") }
+
+        let dModel = hf.hiddenSize, heads = hf.attentionHeads
         guard dModel % heads == 0 else { throw failure("n_embd \(dModel) is not a multiple of n_head \(heads)") }
         let activation: Activation
-        switch json["activation_function"] as? String ?? "gelu_new" {
+        switch hf.activationFunction {
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": activation = .geluTanh
         case "gelu": activation = .gelu
         case "relu": activation = .relu
         case let other: throw failure("activation_function \"\(other)\" is not supported (gelu_new, gelu, relu)")
         }
-        let context = try json["n_positions"] != nil ? int("n_positions") : int("n_ctx")
-        var config = GPT.gptConfig(vocabSize: try int("vocab_size"), context: context, dModel: dModel, heads: heads,
-                                             layers: try int("n_layer"), ffnDim: try int("n_inner", default: 4 * dModel),
-                                             dropout: Float(try number("resid_pdrop", default: 0.1)), activation: activation)
-        config.layerNormEps = Float(try number("layer_norm_epsilon", default: 1e-5))
+        var config = GPT.gptConfig(vocabSize: hf.vocabularySize, context: hf.maxPositions, dModel: dModel, heads: heads,
+                                   layers: hf.hiddenLayers, ffnDim: hf.intermediateSize,
+                                   dropout: Float(hf.residualDropout), activation: activation)
+        config.layerNormEps = Float(hf.layerNormEpsilon)
         return config
     }
 

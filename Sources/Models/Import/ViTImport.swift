@@ -83,54 +83,52 @@ public enum ViTImport {
         }
     }
 
-    /// Our configuration for a Hugging Face ViT `config.json`, and whether q, k, v have biases.
-    public static func config(contentsOf path: String) throws -> (config: VisionTransformerConfig, qkvBias: Bool) {
-        func failure(_ reason: String) -> ViTImportError { .invalidConfig(path: path, reason: reason) }
+    /// A Hugging Face ViT `config.json`, decoded; failures name the file and the key.
+    public static func configuration(contentsOf path: String) throws -> ViTConfiguration {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw ViTImportError.missingFile(path: path) }
-        guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { throw failure("not a JSON object") }
-        func int(_ key: String, default value: Int? = nil) throws -> Int {
-            guard let raw = json[key], !(raw is NSNull) else {
-                if let value { return value }
-                throw failure("missing \"\(key)\"")
-            }
-            guard let n = raw as? NSNumber, let v = Int(exactly: n.doubleValue), v > 0 else {
-                throw failure("\"\(key)\" must be a positive integer, found \(raw)")
-            }
-            return v
+        do {
+            return try HuggingFaceConfigDecoding.decode(ViTConfiguration.self, from: data)
+        } catch {
+            throw ViTImportError.invalidConfig(path: path, reason: error.reason)
         }
-        if let type = json["model_type"] as? String, type != "vit" { throw failure("model_type is \"\(type)\", not \"vit\"") }
+    }
+
+    /// Our configuration for a Hugging Face ViT `config.json`, and whether q, k, v have biases.
+    public static func config(contentsOf path: String) throws -> (config: VisionTransformerConfig, qkvBias: Bool) {
+        try config(for: configuration(contentsOf: path), path: path)
+    }
+
+    /// Our configuration for a decoded `config.json` read from `path`, or why we cannot build it.
+    static func config(for hf: ViTConfiguration, path: String) throws -> (config: VisionTransformerConfig, qkvBias: Bool) {
+        func failure(_ reason: String) -> ViTImportError { .invalidConfig(path: path, reason: reason) }
         let activation: Activation
-        switch json["hidden_act"] as? String ?? "gelu" {
+        switch hf.hiddenActivation {
         case "gelu": activation = .gelu
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": activation = .geluTanh
         case "relu": activation = .relu
         case let other: throw failure("hidden_act \"\(other)\" is not supported (gelu, gelu_new, relu)")
         }
-        let dModel = try int("hidden_size"), heads = try int("num_attention_heads")
+        let dModel = hf.hiddenSize, heads = hf.attentionHeads
         guard dModel % heads == 0 else { throw failure("hidden_size \(dModel) is not a multiple of num_attention_heads \(heads)") }
-        let imageSize = try int("image_size", default: 224), patch = try int("patch_size", default: 16)
+        let imageSize = hf.imageSize, patch = hf.patchSize
         guard imageSize % patch == 0 else { throw failure("image_size \(imageSize) is not a multiple of patch_size \(patch)") }
         // Labels: id2label when present (keys are strings "0", "1", …), else num_labels of "LABEL_i".
         var labels: [String]
-        if let id2label = json["id2label"] as? [String: Any], !id2label.isEmpty {
-            labels = [String](repeating: "", count: id2label.count)
-            for (key, value) in id2label {
-                guard let i = Int(key), labels.indices.contains(i) else { throw failure("id2label has key \"\(key)\", not 0..<\(id2label.count)") }
-                labels[i] = (value as? String) ?? "\(value)"
+        if !hf.id2label.isEmpty {
+            labels = [String](repeating: "", count: hf.id2label.count)
+            for (key, value) in hf.id2label {
+                guard let i = Int(key), labels.indices.contains(i) else { throw failure("id2label has key \"\(key)\", not 0..<\(hf.id2label.count)") }
+                labels[i] = value
             }
         } else {
-            labels = (0..<(try int("num_labels", default: 2))).map { "LABEL_\($0)" }
+            labels = (0..<hf.labelCount).map { "LABEL_\($0)" }
         }
-        let eps = (json["layer_norm_eps"] as? NSNumber)?.floatValue ?? 1e-12
-        let qkvBias = (json["qkv_bias"] as? NSNumber)?.boolValue ?? true
-        let config = VisionTransformerConfig(imageWidth: imageSize, imageHeight: imageSize, channels: try int("num_channels", default: 3),
-                                             patchSize: patch, dModel: dModel, heads: heads,
-                                             ffnDim: try int("intermediate_size", default: 4 * dModel),
-                                             layers: try int("num_hidden_layers"), labels: labels,
-                                             dropout: (json["hidden_dropout_prob"] as? NSNumber)?.floatValue ?? 0,
-                                             layerNormEps: eps, activation: activation)
-        return (config, qkvBias)
+        let config = VisionTransformerConfig(imageWidth: imageSize, imageHeight: imageSize, channels: hf.channels,
+                                             patchSize: patch, dModel: dModel, heads: heads, ffnDim: hf.intermediateSize,
+                                             layers: hf.hiddenLayers, labels: labels, dropout: Float(hf.hiddenDropout),
+                                             layerNormEps: Float(hf.layerNormEpsilon), activation: activation)
+        return (config, hf.qkvBias)
     }
 
     /// Our weights, by our names, from a Hugging Face ViT safetensors file, for `model`'s shapes.
@@ -189,25 +187,24 @@ extension ViTImport {
         var width = config.imageWidth, height = config.imageHeight
         var mean: [Float] = [0.5], std: [Float] = [0.5]
         if let data = FileManager.default.contents(atPath: path) {
-            guard let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw ViTImportError.invalidConfig(path: path, reason: "not a JSON object")
+            let processor: ViTImageProcessorConfiguration
+            do {
+                processor = try HuggingFaceConfigDecoding.decode(ViTImageProcessorConfiguration.self, from: data)
+            } catch {
+                throw ViTImportError.invalidConfig(path: path, reason: error.reason)
             }
-            func floats(_ key: String) throws -> [Float]? {
-                guard let raw = json[key] else { return nil }
-                guard let list = raw as? [NSNumber], list.count == 1 || list.count == config.channels else {
+            func floats(_ values: [Double]?, _ key: String) throws -> [Float]? {
+                guard let values else { return nil }
+                guard values.count == 1 || values.count == config.channels else {
                     throw ViTImportError.invalidConfig(path: path, reason: "\"\(key)\" must be a list of 1 or \(config.channels) numbers")
                 }
-                return list.map(\.floatValue)
+                return values.map { Float($0) }
             }
-            mean = try floats("image_mean") ?? mean
-            std = try floats("image_std") ?? std
+            mean = try floats(processor.imageMean, "image_mean") ?? mean
+            std = try floats(processor.imageStd, "image_std") ?? std
             if std.contains(where: { !($0 > 0) }) { throw ViTImportError.invalidConfig(path: path, reason: "\"image_std\" must be positive") }
-            if (json["do_normalize"] as? NSNumber)?.boolValue == false { (mean, std) = ([0], [1]) }
-            if let size = json["size"] as? [String: Any], let h = (size["height"] as? NSNumber)?.intValue, let w = (size["width"] as? NSNumber)?.intValue {
-                (width, height) = (w, h)
-            } else if let size = (json["size"] as? NSNumber)?.intValue {
-                (width, height) = (size, size)
-            }
+            if !processor.doNormalize { (mean, std) = ([0], [1]) }
+            if let size = processor.size { (width, height) = (size.width, size.height) }
             guard (width, height) == (config.imageWidth, config.imageHeight) else {
                 throw ViTImportError.invalidConfig(path: path, reason: "size \(width)×\(height) differs from the model's image_size \(config.imageWidth)")
             }
