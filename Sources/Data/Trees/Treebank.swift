@@ -1,0 +1,187 @@
+import Foundation
+
+/// A treebank file that cannot be read, with the file and line.
+public struct TreebankError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var file: String
+    /// 1-based; nil when the problem is the whole file's.
+    public var line: Int?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+}
+
+/// Penn Treebank bracketed files: read (trees over several lines with `( (S ...) )` roots, as
+/// the WSJ `.mrg` and CRAFT `.tree` files, or one tree a line), normalized as parsing papers do,
+/// and written back one tree a line.
+public enum Treebank {
+    /// Every tree of the file at `path`.
+    public static func read(path: String) throws -> [ParseTree] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw TreebankError(file: path, message: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "cannot read the file")
+        }
+        return try parse(data, file: path)
+    }
+
+    /// Every tree of `data`; `file` names it in errors.
+    public static func parse(_ data: Data, file: String) throws -> [ParseTree] {
+        if let zero = data.firstIndex(of: 0) {
+            let line = data[..<zero].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw TreebankError(file: file, line: line, message: "a NUL byte: this is a binary file, not a treebank")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let bad = firstInvalidUTF8Line(data)
+            throw TreebankError(file: file, line: bad, message: "not valid UTF-8")
+        }
+        return try parse(text, file: file)
+    }
+
+    /// Every tree of `text`; `file` names it in errors.
+    public static func parse(_ text: String, file: String = "<trees>") throws -> [ParseTree] {
+        var reader = Reader(text: Array(text.utf8), file: file)
+        var trees: [ParseTree] = []
+        while let tree = try reader.next() { trees.append(tree) }
+        if trees.isEmpty { throw TreebankError(file: file, message: "no trees (the file is empty)") }
+        return trees
+    }
+
+    /// The trees one a line (`bracketed`), written atomically.
+    public static func write(_ trees: [ParseTree], to path: String) throws {
+        let text = trees.map { $0.bracketed + "\n" }.joined()
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw TreebankError(file: path, message: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: - Normalization
+
+    /// The tree as parsers are trained and scored on it: `-NONE-` elements (traces, empty
+    /// subjects) removed with every node they leave empty, function tags and indices stripped
+    /// (`NP-SBJ-1` → `NP`, `NP=2` → `NP`, but `-LRB-`, `-RRB-`, `-NONE-` kept), and the root
+    /// labelled `TOP` (an unlabelled or `ROOT` root renamed, any other wrapped). Nil when
+    /// nothing but empty elements is left.
+    public static func normalized(_ tree: ParseTree) -> ParseTree? {
+        func clean(_ t: ParseTree) -> ParseTree? {
+            if t.isLeaf { return t }
+            if t.isPreterminal { return t.label == "-NONE-" ? nil : ParseTree(strip(t.label), t.children) }
+            let children = t.children.compactMap(clean)
+            return children.isEmpty ? nil : ParseTree(strip(t.label), children)
+        }
+        guard let cleaned = clean(tree) else { return nil }
+        if ["", "TOP", "ROOT"].contains(cleaned.label) && !cleaned.isPreterminal {
+            return ParseTree("TOP", cleaned.children)
+        }
+        return ParseTree("TOP", [cleaned])
+    }
+
+    /// A label without its function tags and indices.
+    public static func strip(_ label: String) -> String {
+        if label.count > 1 && label.hasPrefix("-") && label.hasSuffix("-") { return label }  // -LRB-, -NONE-
+        guard let cut = label.dropFirst().firstIndex(where: { $0 == "-" || $0 == "=" }) else { return label }
+        return String(label[..<cut])
+    }
+
+    // MARK: - Reading
+
+    /// The 1-based line of the first invalid UTF-8 sequence.
+    static func firstInvalidUTF8Line(_ data: Data) -> Int {
+        var line = 1, start = data.startIndex
+        for (i, byte) in zip(data.indices, data) where byte == 0x0A {
+            if String(data: data[start..<i], encoding: .utf8) == nil { return line }
+            line += 1
+            start = i + 1
+        }
+        return line
+    }
+
+    /// A recursive-descent reader over bytes; brackets and whitespace are ASCII, so UTF-8 words
+    /// pass through whole.
+    struct Reader {
+        let text: [UInt8]
+        let file: String
+        var position = 0
+        var line = 1
+
+        init(text: [UInt8], file: String) {
+            self.text = text
+            self.file = file
+        }
+
+        func error(_ message: String, line: Int? = nil) -> TreebankError {
+            TreebankError(file: file, line: line ?? self.line, message: message)
+        }
+
+        mutating func skipSpace() {
+            while position < text.count, let c = Optional(text[position]), c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
+                if c == 0x0A { line += 1 }
+                position += 1
+            }
+        }
+
+        /// The next tree, or nil at the end of the text.
+        mutating func next() throws -> ParseTree? {
+            skipSpace()
+            guard position < text.count else { return nil }
+            if text[position] == UInt8(ascii: ")") { throw error("unbalanced brackets: ')' closes nothing") }
+            guard text[position] == UInt8(ascii: "(") else {
+                throw error("expected '(' to start a tree, found \(quoted(token()))")
+            }
+            return try node(depth: 0)
+        }
+
+        /// A run of characters that are not brackets or whitespace.
+        mutating func token() -> String {
+            let start = position
+            while position < text.count, !isDelimiter(text[position]) { position += 1 }
+            return String(decoding: text[start..<position], as: UTF8.self)
+        }
+
+        func isDelimiter(_ c: UInt8) -> Bool {
+            c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D
+        }
+
+        func quoted(_ s: String) -> String { "'" + (s.count > 30 ? String(s.prefix(30)) + "…" : s) + "'" }
+
+        /// `(LABEL child...)` at `position` (an opening bracket).
+        mutating func node(depth: Int) throws -> ParseTree {
+            let openLine = line
+            position += 1  // "("
+            skipSpace()
+            var label = ""
+            if position < text.count, !isDelimiter(text[position]) { label = token() }
+            if label.isEmpty && depth > 0 { throw error("a bracket without a label") }
+            var children: [ParseTree] = []
+            var word: String?
+            while true {
+                skipSpace()
+                guard position < text.count else {
+                    throw error("unbalanced brackets: '(\(label)' opened on line \(openLine) is never closed", line: openLine)
+                }
+                let c = text[position]
+                if c == UInt8(ascii: ")") {
+                    position += 1
+                    break
+                }
+                if c == UInt8(ascii: "(") {
+                    if word != nil { throw error("'(\(label)' holds both a word and brackets") }
+                    children.append(try node(depth: depth + 1))
+                } else {
+                    if word != nil || !children.isEmpty { throw error("'(\(label)' holds more than one word, or a word beside brackets") }
+                    word = token()
+                }
+            }
+            if let word { return ParseTree(label, [ParseTree(word)]) }
+            if children.isEmpty { throw error("empty constituent '(\(label))'") }
+            return ParseTree(label, children)
+        }
+    }
+}
