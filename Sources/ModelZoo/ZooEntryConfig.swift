@@ -27,6 +27,8 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
     public var image: ImagePreprocessing?
     /// Translation: the source and target languages (e.g. ["en", "es"]).
     public var languages: [String]?
+    /// Parsing: the chart parser (`model` is then its encoder).
+    public var parser: ChartParserConfig?
 
     public init(name: String, task: TaskName, model: TransformerConfig, tokenizer: TokenizerInfo,
                 metrics: [String: Double], training: TrainingInfo, vision: VisionTransformerConfig? = nil,

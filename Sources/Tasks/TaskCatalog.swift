@@ -16,6 +16,7 @@ extension TaskCatalog {
         LanguageModelFamily(),
         TranslationFamily(),
         ImageClassificationFamily(),
+        ParsingFamily(),
     ]
 
     /// Registers the shipped families (the `zoo` tool does this at start; so do tests).
