@@ -13,6 +13,10 @@ struct Bench: ParsableCommand {
 
             After the figures comes `peak-rss`: the peak resident memory of the whole run (MiB).
             Run one benchmark alone for its own peak.
+
+            Examples:
+              zoo bench gemm
+              zoo bench all --json > figures.jsonl
             """
     )
 

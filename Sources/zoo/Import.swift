@@ -6,6 +6,11 @@ import Tasks
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a pretrained checkpoint from another framework as a zoo entry.",
+        discussion: """
+            Examples:
+              zoo import gpt2 ~/models/gpt2 --out Zoo/gpt2
+              zoo import vit ~/models/vit-base-patch16-224 --out Zoo/vit-base
+            """,
         subcommands: [ImportGPT2.self, ImportViT.self]
     )
 }

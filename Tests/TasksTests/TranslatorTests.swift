@@ -32,12 +32,31 @@ import Testing
         let direct = Translator(model: model, tokenizer: tokenizer)
         #expect(loaded.translate(sentences) == direct.translate(sentences))
         #expect(loaded.translate(sentences, batchSize: 1) == loaded.translate(sentences))
-        let greedy = try entry.loadTranslator(beamSize: 1)
-        let greedyHyps = greedy.hypotheses(sentences)
-        #expect(greedyHyps.map(\.tokens) == loaded.search.greedy(loaded.model, sources: sentences.map(loaded.sourceIds)).map(\.tokens))
-        for (s, h) in zip(sentences, loaded.hypotheses(sentences)) {
-            #expect(h.tokens.count + 1 <= loaded.sourceIds(s).count + 50)
+
+        // What the encoder is given, worked out by hand from chars.txt: "abcdefgh ." is ids 2...11
+        // ('a' 2, ' ' 10, '.' 11), a character outside it is 1, end-of-text is 0 and ends every source.
+        let long = String(repeating: "abcdefgh .", count: 10)  // 100 characters, the model holds 80
+        let longIds = [Int32]((0 ..< 10).flatMap { _ in Array(2 ... 11) })
+        let expected: [(String, [Int32])] = [
+            ("abc def.", [2, 3, 4, 10, 5, 6, 7, 11, 0]),
+            ("a", [2, 0]),
+            ("hhh ggg fff eee", [9, 9, 9, 10, 8, 8, 8, 10, 7, 7, 7, 10, 6, 6, 6, 0]),
+            ("ax!", [2, 1, 1, 0]),
+            ("", [0]),
+            // Too long: cut to the model's 80 positions, end-of-text kept (the last 79 characters).
+            (long, Array(longIds.suffix(79)) + [0]),
+        ]
+        for (sentence, ids) in expected {
+            #expect(loaded.sourceIds(sentence) == ids, "\(sentence.debugDescription)")
         }
+        #expect(loaded.sourceIds(long).count == model.config.maxLength)
+        // Those are the ids translated: the same hypotheses (log-probabilities to the bit) as the
+        // search run on the hand-made ids, by beam search and by greedy decoding (beam 1).
+        let all = expected.map(\.0), ids = expected.map(\.1)
+        #expect(loaded.hypotheses(all) == loaded.search(loaded.model, sources: ids))
+        let greedy = try entry.loadTranslator(beamSize: 1)
+        #expect(greedy.hypotheses(all) == greedy.search.greedy(greedy.model, sources: ids))
+        #expect(loaded.translate(all) == loaded.search(loaded.model, sources: ids).map { tokenizer.decode($0.tokens) })
     }
 
     @Test func languageModelEntryIsRejectedAsTranslator() throws {

@@ -192,24 +192,117 @@ import Testing
         #expect(Self.malformed(Array(bytes[..<(bytes.count - 1)])) != nil)
     }
 
+    /// A piece as its wire bytes say it is: the string, the score's bits and the type number.
+    struct WirePiece: Equatable, CustomStringConvertible {
+        var piece = "", scoreBits: UInt32 = 0, type = ModelProto.PieceType.normal.rawValue
+        var description: String { "(\(piece.debugDescription), \(Float(bitPattern: scoreBits)), type \(type))" }
+    }
+
+    /// The records of a protobuf message in `bytes[range]`: field number, wire type, the varint
+    /// (wire type 0) and where the payload is (types 1, 2, 5). nil for anything malformed.
+    static func records(_ bytes: [UInt8], _ range: Range<Int>) -> [(field: Int, wire: Int, value: UInt64, payload: Range<Int>)]? {
+        var i = range.lowerBound
+        func varint() -> UInt64? {
+            var v: UInt64 = 0, shift: UInt64 = 0
+            while i < range.upperBound && shift < 64 {
+                let byte = bytes[i]
+                i += 1
+                v |= UInt64(byte & 0x7F) << shift
+                if byte < 0x80 { return v }
+                shift += 7
+            }
+            return nil
+        }
+        var out: [(field: Int, wire: Int, value: UInt64, payload: Range<Int>)] = []
+        while i < range.upperBound {
+            guard let tag = varint(), tag >> 3 > 0, tag >> 3 < 1 << 29 else { return nil }
+            let wire = Int(tag & 7)
+            var value: UInt64 = 0, width = 0
+            switch wire {
+            case 0: guard let v = varint() else { return nil }; value = v
+            case 1: width = 8
+            case 5: width = 4
+            case 2: guard let n = varint(), n <= UInt64(range.upperBound - i) else { return nil }; width = Int(n)
+            default: return nil
+            }
+            guard width <= range.upperBound - i else { return nil }
+            out.append((Int(tag >> 3), wire, value, i ..< i + width))
+            i += width
+        }
+        return out
+    }
+
+    /// The pieces `bytes` holds (top-level field 1; in each, 1 = piece, 2 = score, 3 = type, the
+    /// last value winning as in protobuf), read without the ModelProto reader.
+    static func wirePieces(_ bytes: [UInt8]) -> [WirePiece]? {
+        guard let top = records(bytes, 0 ..< bytes.count) else { return nil }
+        var pieces: [WirePiece] = []
+        for record in top where record.field == 1 && record.wire == 2 {
+            guard let fields = records(bytes, record.payload) else { return nil }
+            var p = WirePiece()
+            for f in fields {
+                switch (f.field, f.wire) {
+                case (1, 2): p.piece = String(decoding: bytes[f.payload], as: UTF8.self)
+                case (2, 5): p.scoreBits = f.payload.reversed().reduce(0) { $0 << 8 | UInt32(bytes[$1]) }
+                case (3, 0): p.type = Int(Int32(truncatingIfNeeded: f.value))
+                default: break
+                }
+            }
+            pieces.append(p)
+        }
+        return pieces
+    }
+
+    static func wirePieces(_ m: ModelProto) -> [WirePiece] {
+        m.pieces.map { WirePiece(piece: $0.piece, scoreBits: $0.score.bitPattern, type: $0.type.rawValue) }
+    }
+
+    /// Random byte changes (a fixed seed) either make the reader throw, or give a model whose
+    /// pieces are what the bytes say, that writes and reads back to itself, and whose tokenizer,
+    /// when only scores changed, still decodes its encoding to the text.
     @Test func randomlyCorruptedModelsNeverCrash() throws {
         let original = try Self.bytes("unigram_identity")
+        let originalModel = try ModelProto(bytes: original)
+        #expect(Self.wirePieces(original) == Self.wirePieces(originalModel))
+        let text = "In the beginning God created the heaven and the earth."
+        let withUnknowns = text + " ሰላም 🙂"
+        let python = try SPMFixture.tokenizer("unigram_identity")
+        #expect(python.decode(python.encode(text)) == text)
+        let expectedWithUnknowns = python.decode(python.encode(withUnknowns))
+        #expect(expectedWithUnknowns == text + "  ⁇   ⁇ ", "\(expectedWithUnknowns.debugDescription)")  // ▁, <unk>, ▁, <unk>
+
         var g = SplitMix64(seed: 11)
-        var parsed = 0, tokenizers = 0
+        var parsed = 0, tokenizers = 0, scoresOnly = 0
         for round in 0 ..< 300 {
             var b = original
+            var changed: [Int] = []
             for _ in 0 ..< 1 + round % 4 {
                 let i = Int.random(in: 0 ..< b.count, using: &g)
                 b[i] = UInt8.random(in: 0 ... 255, using: &g)
+                changed.append(i)
             }
             guard let m = try? ModelProto(bytes: b) else { continue }
             parsed += 1
+            // The pieces read are the pieces written, and writing them reads back the same.
+            #expect(Self.wirePieces(b) == Self.wirePieces(m), "round \(round), bytes \(changed)")
+            let written = m.serialized()
+            let again = try ModelProto(bytes: written)
+            #expect(Self.wirePieces(again) == Self.wirePieces(m) && again.serialized() == written, "round \(round)")
+
             guard let tok = try? SentencePieceTokenizer(model: m) else { continue }
             tokenizers += 1
-            let ids = tok.encode("In the beginning God created the heaven and the earth. ሰላም 🙂")
-            _ = tok.decode(ids)
+            let ids = tok.encode(withUnknowns)
+            #expect(ids.allSatisfy { $0 >= 0 && Int($0) < m.pieces.count }, "round \(round)")
+            // Same vocabulary and settings, other scores: another segmentation of the same text.
+            if m.trainerSpec == originalModel.trainerSpec && m.normalizerSpec == originalModel.normalizerSpec
+                && m.pieces.count == originalModel.pieces.count
+                && zip(m.pieces, originalModel.pieces).allSatisfy({ $0.piece == $1.piece && $0.type == $1.type && $0.score.isFinite }) {
+                scoresOnly += 1
+                #expect(tok.decode(tok.encode(text)) == text, "round \(round), bytes \(changed)")
+                #expect(tok.decode(ids) == expectedWithUnknowns, "round \(round), bytes \(changed)")
+            }
         }
-        #expect(parsed > 0 && tokenizers > 0)
+        #expect(parsed > 0 && tokenizers > 0 && scoresOnly > 0, "\(parsed) parsed, \(tokenizers) tokenizers, \(scoresOnly) with scores changed only")
     }
 
     @Test func unusableModelsAreRejectedWithReasons() throws {

@@ -258,13 +258,14 @@ struct NormalizerTests {
         // A bad byte becomes U+FFFD even under nmt_nfkc, which maps a real U+FFFD to a space.
         #expect(normalizer.normalize(bytes: [0x61, 0xFF, 0x62]).normalized == Array("▁a\u{FFFD}b".utf8))
         #expect(normalizer.normalize(bytes: Array("a\u{FFFD}b".utf8)).normalized == Array("▁a▁b".utf8))
-        // Random bytes never trap and always give offsets that fit.
-        var rng = SystemRandomNumberGenerator()
+        // Random bytes never trap and always give offsets that fit. A fixed seed: a failure names
+        // the input and happens again on the next run.
+        var rng = SplitMix64(seed: 0x5EED_0001)
         for _ in 0..<2000 {
             let input = (0..<Int.random(in: 0..<24, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let (out, offsets) = normalizer.normalize(bytes: input)
-            #expect(offsets.isEmpty || offsets.count == out.count + 1)
-            #expect(offsets.allSatisfy { $0 >= 0 && $0 <= input.count })
+            #expect(offsets.isEmpty || offsets.count == out.count + 1, "\(input)")
+            #expect(offsets.allSatisfy { $0 >= 0 && $0 <= input.count }, "\(input)")
         }
     }
 
@@ -322,7 +323,7 @@ struct NormalizerTests {
         #expect(throws: CharsMapError.unknownRule("bogus")) { try Normalizer(spec: spec("bogus", charsmap: [])) }
         // Random corruption of a small valid blob: either rejected, or normalizes without trapping.
         let small = try CharsMap.compile([[0x41]: [0x61], [0x42, 0x43]: [0x78, 0x79], [0xFF76, 0xFF9E]: [0x30AC]])
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix64(seed: 0x5EED_0002)  // fixed, so a failing corruption comes back on the next run
         var accepted = 0
         for _ in 0..<3000 {
             var blob = small

@@ -26,7 +26,30 @@ enum SPMFixture {
         try JSONDecoder().decode(T.self, from: Data(contentsOf: URL(fileURLWithPath: path(name))))
     }
 
-    static let heldout: [String] = (try? jsonLines("heldout.jsonl", as: String.self)) ?? []
+    /// The held-out text has 431 lines (make_spm_fixtures.py prints the count); fewer than this
+    /// means a truncated or half-regenerated fixture.
+    static let minimumHeldoutLines = 300
+
+    /// The held-out text, one string a line. A missing or short file fails the test that asks for
+    /// it, rather than leaving its loops nothing to check.
+    static func heldout(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String] {
+        let file = path("heldout.jsonl")
+        try #require(FileManager.default.fileExists(atPath: file),
+                     "missing fixture \(file) (Tests/Fixtures/make_spm_fixtures.py writes it)", sourceLocation: sourceLocation)
+        let lines = try jsonLines("heldout.jsonl", as: String.self)
+        try #require(lines.count >= minimumHeldoutLines, "\(file) has \(lines.count) lines", sourceLocation: sourceLocation)
+        return lines
+    }
+
+    /// Each held-out line with what sentencepiece made of it under `model`; fails unless both
+    /// files are there and have a line for every held-out line.
+    static func cases(_ model: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [(line: String, expected: Expected)] {
+        let lines = try heldout(sourceLocation: sourceLocation)
+        let expected = try self.expected(model)
+        try #require(expected.count == lines.count,
+                     "\(model).expected.jsonl has \(expected.count) lines, heldout.jsonl \(lines.count)", sourceLocation: sourceLocation)
+        return Array(zip(lines, expected))
+    }
 
     struct Expected: Decodable {
         var ids: [Int32]
@@ -48,7 +71,13 @@ enum SPMFixture {
         var nbest: [NBest]?
     }
 
-    static func extra(_ model: String) throws -> Extra { try json("\(model).extra.json", as: Extra.self) }
+    /// The corner cases of `model`; fails when the file has no decode cases.
+    static func extra(_ model: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> Extra {
+        let extra = try json("\(model).extra.json", as: Extra.self)
+        try #require(!extra.decode_ids.isEmpty && !extra.decode_pieces.isEmpty,
+                     "\(model).extra.json has no decode cases", sourceLocation: sourceLocation)
+        return extra
+    }
 
     /// One row of <model>.vocab.json: [piece, score, type].
     struct VocabEntry: Decodable {
@@ -80,18 +109,18 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 @Suite struct SentencePieceParityTests {
-    @Test func heldOutTextIsThere() {
-        #expect(SPMFixture.heldout.count >= 300)
-        #expect(SPMFixture.heldout.contains(""))
+    @Test func heldOutTextIsThere() throws {
+        let heldout = try SPMFixture.heldout()
+        #expect(heldout.count >= SPMFixture.minimumHeldoutLines)
+        #expect(heldout.contains(""))
     }
 
     @Test(arguments: SPMFixture.models)
     func idsMatchSentencepiece(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
-        let expected = try SPMFixture.expected(model)
-        try #require(expected.count == SPMFixture.heldout.count)
+        let cases = try SPMFixture.cases(model)
         var mismatches = 0
-        for (line, e) in zip(SPMFixture.heldout, expected) {
+        for (line, e) in cases {
             let ids = tok.encode(line)
             if ids != e.ids {
                 mismatches += 1
@@ -105,14 +134,14 @@ struct SplitMix64: RandomNumberGenerator {
                 }
             }
         }
-        #expect(mismatches == 0, "\(model): \(mismatches) of \(expected.count) lines differ")
+        #expect(mismatches == 0, "\(model): \(mismatches) of \(cases.count) lines differ")
     }
 
     @Test(arguments: SPMFixture.models)
     func piecesMatchSentencepiece(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
         var mismatches = 0
-        for (line, e) in zip(SPMFixture.heldout, try SPMFixture.expected(model)) {
+        for (line, e) in try SPMFixture.cases(model) {
             let expected = e.pieces ?? e.ids.map { tok.piece(for: $0) }
             if tok.encodePieces(line) != expected {
                 mismatches += 1
@@ -126,7 +155,7 @@ struct SplitMix64: RandomNumberGenerator {
     func decodeOfEncodeMatchesSentencepiece(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
         var mismatches = 0
-        for (line, e) in zip(SPMFixture.heldout, try SPMFixture.expected(model)) {
+        for (line, e) in try SPMFixture.cases(model) {
             let expected = e.decoded ?? line
             let ours = tok.decode(tok.encode(line))
             if ours != expected {
@@ -163,14 +192,14 @@ struct SplitMix64: RandomNumberGenerator {
     /// where sentencepiece re-bases them; Python gives the same ids as unscaled.
     @Test func scaledScoresGiveSentencepiecesIds() throws {
         let tok = try SPMFixture.tokenizer("unigram_scaled")
-        for (line, e) in zip(SPMFixture.heldout, try SPMFixture.expected("unigram_identity")) {
+        for (line, e) in try SPMFixture.cases("unigram_identity") {
             #expect(tok.encode(line) == e.ids, "\(line.debugDescription)")
         }
     }
 
     @Test func controlSymbolsAreNeverProducedByEncode() throws {
         let tok = try SPMFixture.tokenizer("unigram_special")
-        for line in SPMFixture.heldout {
+        for line in try SPMFixture.heldout() {
             for id in tok.encode(line) { #expect(tok.type(for: id) != .control) }
         }
         #expect(tok.decode([tok.bosId, tok.id(for: "<en>")!, tok.eosId, tok.padId]) == "")
@@ -188,8 +217,10 @@ struct SplitMix64: RandomNumberGenerator {
     func nbestMatchesSentencepiece(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
         let cases = try #require(try SPMFixture.extra(model).nbest)
+        try #require(!cases.isEmpty, "\(model).extra.json has no n-best cases")
+        let heldout = try SPMFixture.heldout()
         for c in cases {
-            let line = SPMFixture.heldout[c.line]
+            let line = try #require(heldout.indices.contains(c.line) ? heldout[c.line] : nil, "n-best case for line \(c.line)")
             #expect(tok.nbest(line, n: 5) == c.ids, "\(model): n-best of \(line.debugDescription)")
         }
     }
@@ -197,7 +228,8 @@ struct SplitMix64: RandomNumberGenerator {
     @Test(arguments: SPMFixture.unigramModels)
     func nbestFirstEqualsViterbi(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
-        for line in SPMFixture.heldout.prefix(60) + SPMFixture.heldout.suffix(40) {
+        let heldout = try SPMFixture.heldout()
+        for line in heldout.prefix(60) + heldout.suffix(40) {
             let best = tok.nbest(line, n: 4)
             #expect(best.first == tok.encode(line), "\(line.debugDescription)")
             #expect(Set(best.map { $0 }).count == best.count, "n-best entries are distinct")
@@ -219,7 +251,8 @@ struct SplitMix64: RandomNumberGenerator {
     func samplesAreValidSegmentations(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
         var generator = SplitMix64(seed: 42)
-        let lines = SPMFixture.heldout.prefix(40) + SPMFixture.heldout.suffix(38)
+        let heldout = try SPMFixture.heldout()
+        let lines = heldout.prefix(40) + heldout.suffix(38)
         var differing = 0
         for line in lines {
             let normalized = tok.normalize(line)
@@ -237,9 +270,10 @@ struct SplitMix64: RandomNumberGenerator {
     @Test(arguments: ["unigram_nfkc", "bpe_nfkc"])
     func samplingIsDeterministicForASeed(model: String) throws {
         let tok = try SPMFixture.tokenizer(model)
+        let heldout = try SPMFixture.heldout()
         func draw(_ seed: UInt64) -> [[Int32]] {
             var g = SplitMix64(seed: seed)
-            return SPMFixture.heldout.prefix(30).map { tok.sample($0, alpha: 0.2, generator: &g) }
+            return heldout.prefix(30).map { tok.sample($0, alpha: 0.2, generator: &g) }
         }
         #expect(draw(7) == draw(7))
         #expect(draw(7) != draw(8))
@@ -248,7 +282,7 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func unigramSamplingWithLargeAlphaFindsTheBestPath() throws {
         let tok = try SPMFixture.tokenizer("unigram_nfkc")
         var g = SplitMix64(seed: 1)
-        let lines = Array(SPMFixture.heldout.prefix(50))
+        let lines = Array(try SPMFixture.heldout().prefix(50))
         let same = lines.filter { tok.sample($0, alpha: 200, generator: &g) == tok.encode($0) }.count
         #expect(same >= 45, "\(same) of \(lines.count)")
     }
@@ -256,7 +290,7 @@ struct SplitMix64: RandomNumberGenerator {
     @Test func bpeDropoutExtremes() throws {
         let tok = try SPMFixture.tokenizer("bpe_nfkc")
         var g = SplitMix64(seed: 3)
-        for line in SPMFixture.heldout.prefix(20) {
+        for line in try SPMFixture.heldout().prefix(20) {
             #expect(tok.sample(line, alpha: 0, generator: &g) == tok.encode(line))
             let chars = tok.samplePieces(line, alpha: 1, generator: &g)
             #expect(chars.allSatisfy { $0.count == 1 }, "no merges at dropout 1")
@@ -267,7 +301,7 @@ struct SplitMix64: RandomNumberGenerator {
     func piecesScoresAndTypesMatchSentencepiece(model: String) throws {
         let proto = try ModelProto(contentsOf: SPMFixture.path("\(model).model"))
         let vocab = try SPMFixture.json("\(model).vocab.json", as: [SPMFixture.VocabEntry].self)
-        try #require(proto.pieces.count == vocab.count)
+        try #require(!vocab.isEmpty && proto.pieces.count == vocab.count, "\(model).vocab.json has \(vocab.count) rows")
         let types: [String: ModelProto.PieceType] = ["normal": .normal, "unknown": .unknown, "control": .control,
                                                      "user_defined": .userDefined, "unused": .unused, "byte": .byte]
         for (p, v) in zip(proto.pieces, vocab) {

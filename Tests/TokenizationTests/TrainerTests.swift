@@ -276,14 +276,14 @@ import Testing
     }
 
     @Test func suffixArraySortsSuffixesAndFindsRepeats() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 0x5EED_0003)  // fixed, so a failing text comes back on the next run
         for _ in 0..<50 {
             let n = Int.random(in: 1...300, using: &generator)
             let k = Int.random(in: 1...4, using: &generator)
             let text = (0..<n).map { _ in Int32.random(in: 0..<Int32(k), using: &generator) }
             let sa = SuffixArray.build(text, alphabetSize: k)
             let naive = (0..<n).sorted { a, b in text[a...].lexicographicallyPrecedes(text[b...]) }.map(Int32.init)
-            #expect(sa == naive)
+            #expect(sa == naive, "\(text)")
             // Every internal node: its suffixes share `depth` symbols.
             var nodesOK = true
             SuffixArray.forEachInternalNode(text: text, sa: sa) { node in

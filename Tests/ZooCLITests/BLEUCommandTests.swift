@@ -9,9 +9,11 @@ import Testing
             var json: String
             var text_w2_bleu: String
         }
+        struct Metric: Decodable { var line: String }
         var name: String
         var hypotheses: [String]
         var references: [[String]]
+        var bleu: Metric?
         var cli: CLI?
     }
 
@@ -48,6 +50,35 @@ import Testing
         #expect(json.stdout == expected.json)
         let bleuOnly = try cli.run(["bleu"] + refArgs + ["--width", "2"], input: c.hypotheses.map { $0 + "\n" }.joined())
         #expect(bleuOnly.stdout == expected.text_w2_bleu)
+    }
+
+    /// Each example of `zoo bleu --help`, run as written on files of the names it uses holding
+    /// the README example (one reference per --ref), prints what sacreBLEU printed for them.
+    @Test func helpExamplesPrintSacreBLEUsLines() throws {
+        let cli = ZooCLITests()
+        let calls = try cli.help(["bleu"]).examples.flatMap(ZooCLITests.invocations)
+        try #require(calls.count >= 2, "zoo bleu --help: \(calls)")
+        for call in calls {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-bleu-example-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            func value(after i: Int) -> String? { i + 1 < call.count ? call[i + 1] : nil }
+            let refs = call.indices.filter { call[$0] == "--ref" }.compactMap(value(after:))
+            let hyp = try #require(call.firstIndex(of: "--hyp").flatMap(value(after:)), "\(call)")
+            let c = try #require(Self.cases.first { $0.name == (refs.count == 1 ? "readme_example" : "readme_example_two_refs") })
+            try #require(c.references.count == refs.count, "\(call)")
+            for (name, lines) in [(hyp, c.hypotheses)] + Array(zip(refs, c.references)) {
+                let url = dir.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(lines.map { $0 + "\n" }.joined().utf8).write(to: url)
+            }
+            let expected = try #require(c.cli)
+            let json = zip(call, call.dropFirst()).contains { $0 == "--format" && $1 == "json" }
+            let bleuLine = try #require(c.bleu?.line)
+            let want = json ? expected.json : call.contains("--chrf") ? expected.text : bleuLine + "\n"
+            let r = try cli.run(Array(call.dropFirst()), in: dir)
+            #expect(r.status == 0, "\(call): \(r.stderr)")
+            #expect(r.stdout == want, "\(call.joined(separator: " "))")
+        }
     }
 
     @Test func badInputGetsOneErrorLineAndNonZeroExit() throws {

@@ -68,12 +68,57 @@ import Testing
         #expect(errors[0].contains("truncated") && !r.stderr.contains("Fatal error"))
     }
 
-    @Test func helpHasExamplesAndAnUnknownModelIsAOneLineError() throws {
+    /// The two examples of `zoo classify --help` run as written with the shipped
+    /// vit-fashion-mnist: the export (from the fixture's look-alike of the package's files, into
+    /// a temporary folder for /tmp/fm) writes the images it says, and classify prints the
+    /// --top labels of each image from the model's label list, most likely first.
+    @Test func classifyHelpExamplesRunAndAnUnknownModelIsAOneLineError() throws {
         let cli = ZooCLITests()
-        for command in [["classify"], ["eval"], ["import", "vit"]] {
-            let help = try cli.run(command + ["--help"])
-            #expect(help.status == 0 && help.stdout.contains("Example"), "zoo \(command.joined(separator: " ")) --help")
+        let calls = try cli.help(["classify"]).examples.flatMap(ZooCLITests.invocations)
+        try #require(calls.count == 2 && calls[0].starts(with: ["zoo", "data", "fashion-mnist"]) && calls[1].starts(with: ["zoo", "classify"]),
+                     "\(calls)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-classify-example-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func local(_ word: String) -> String { word.replacingOccurrences(of: "/tmp/fm", with: dir.path + "/fm") }
+        func value(_ call: [String], _ option: String) -> String? {
+            call.firstIndex(of: option).flatMap { $0 + 1 < call.count ? call[$0 + 1] : nil }
         }
+
+        let limit = try #require(value(calls[0], "--limit").flatMap { Int($0) }, "\(calls[0])")
+        let export = try cli.run(calls[0].dropFirst().map(local) + ["--from", ZooCLITests.fixtures.appendingPathComponent("idx").path])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(export.stdout.hasPrefix("wrote \(limit) images of 4×3 to \(dir.path)/fm"), "\(export.stdout)")
+
+        // The shell's glob, done here: IMAGE arguments with a * become the files that match.
+        var arguments: [String] = [], images: [String] = []
+        for word in calls[1].dropFirst().map(local) {
+            guard word.contains("*") else { arguments.append(word); continue }
+            let folder = (word as NSString).deletingLastPathComponent
+            let pattern = (word as NSString).lastPathComponent.split(separator: "*", maxSplits: 1, omittingEmptySubsequences: false)
+            let matches = try FileManager.default.contentsOfDirectory(atPath: folder)
+                .filter { $0.hasPrefix(pattern[0]) && $0.hasSuffix(pattern[1]) }.sorted().map { folder + "/" + $0 }
+            images += matches
+            arguments += matches
+        }
+        try #require(!images.isEmpty, "nothing matches the example's images in \(dir.path)/fm")
+        let top = try #require(value(calls[1], "--top").flatMap { Int($0) }, "\(calls[1])")
+        let model = try #require(value(calls[1], "--model"), "\(calls[1])")
+
+        struct Config: Decodable { struct Vision: Decodable { var labels: [String] }; var vision: Vision }
+        let config = ZooCLITests.root.appendingPathComponent("Zoo/\(model)/config.json")
+        let labels = try JSONDecoder().decode(Config.self, from: Data(contentsOf: config)).vision.labels
+        let classify = try cli.run(arguments, environment: ["ZOO_DIR": nil])
+        #expect(classify.status == 0, "\(classify.stderr)")
+        let lines = classify.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        try #require(lines.count == images.count * top && lines.allSatisfy { $0.count == 3 }, "\(classify.stdout)")
+        for (i, image) in images.enumerated() {
+            let rows = lines[(i * top) ..< ((i + 1) * top)]
+            #expect(rows.allSatisfy { $0[0] == image })
+            #expect(rows.allSatisfy { labels.contains($0[1]) } && Set(rows.map { $0[1] }).count == top, "\(rows)")
+            let p = rows.compactMap { Double($0[2]) }
+            #expect(p.count == top && p.allSatisfy { $0 >= 0 && $0 <= 1 } && p == p.sorted(by: >) && p.reduce(0, +) <= 1.0005, "\(p)")
+        }
+
         let missing = try cli.run(["classify", "--model", "no-such-model", "x.ppm"])
         #expect(missing.status != 0 && missing.stderr.contains("no-such-model"))
     }

@@ -21,11 +21,18 @@ import Testing
         var stderr: String
     }
 
-    func run(_ arguments: [String], input: String? = nil, in directory: URL = ZooCLITests.root) throws -> Result {
+    /// Runs `zoo arguments` in `directory`; `environment` overrides variables of ours (nil removes one).
+    func run(_ arguments: [String], input: String? = nil, in directory: URL = ZooCLITests.root,
+             environment: [String: String?] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.zoo
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            var env = ProcessInfo.processInfo.environment
+            for (name, value) in environment { env[name] = value }
+            process.environment = env
+        }
         let out = Pipe(), err = Pipe(), inp = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -38,14 +45,144 @@ import Testing
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 
-    @Test func versionAndHelp() throws {
+    /// One command's `--help` as a user reads it.
+    struct Help {
+        var path: [String]
+        var text: String
+        /// The lines of its "Example:" or "Examples:" section, indentation removed.
+        var examples: [String]
+        /// The subcommands under SUBCOMMANDS.
+        var subcommands: [String]
+        /// The options USAGE and OPTIONS list, as `--name` and `-x`.
+        var options: Set<String>
+    }
+
+    /// `zoo path... --help`, which must exit 0 with nothing on stderr. Wide enough that no line
+    /// wraps (at 80 columns an example longer than that is broken over two lines).
+    func help(_ path: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Help {
+        let r = try run(path + ["--help"], environment: ["COLUMNS": "1000"])
+        let name = (["zoo"] + path).joined(separator: " ")
+        #expect(r.status == 0 && r.stderr.isEmpty, "\(name) --help: status \(r.status), \(r.stderr)", sourceLocation: sourceLocation)
+        let lines = r.stdout.components(separatedBy: "\n")
+        // The indented lines after a header line, up to the first blank one.
+        func section(_ isHeader: (String) -> Bool) -> [String] {
+            guard let start = lines.firstIndex(where: isHeader) else { return [] }
+            return Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") })
+        }
+        let examples = section { $0 == "Example:" || $0 == "Examples:" }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let subcommands = section { $0 == "SUBCOMMANDS:" }.filter { !$0.dropFirst(2).hasPrefix(" ") }
+            .compactMap { $0.split(separator: " ").first.map(String.init) }
+        let usage = lines.drop { !$0.hasPrefix("USAGE:") }.joined(separator: " ")
+        let options = usage.split(whereSeparator: \.isWhitespace)
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[](),<>.")) }
+            .filter { $0.hasPrefix("-") && $0.count > 1 && !$0.hasPrefix("---") }
+        return Help(path: path, text: r.stdout, examples: examples, subcommands: subcommands, options: Set(options))
+    }
+
+    /// The `zoo` commands an example line runs: a shell pipeline whose `zoo ...` stages are split
+    /// into words (`#` starts a comment).
+    static func invocations(_ line: String) -> [[String]] {
+        let code = line.range(of: " #").map { String(line[..<$0.lowerBound]) } ?? line
+        return code.split(separator: "|").map { $0.split(separator: " ").map(String.init) }.filter { $0.first == "zoo" }
+    }
+
+    /// Every command's help, from `zoo --help` down its SUBCOMMANDS, by path ([] is `zoo`).
+    func commandTree() throws -> [[String]: Help] {
+        var helps: [[String]: Help] = [:]
+        var queue: [[String]] = [[]]
+        while let path = queue.popLast() {
+            let h = try help(path)
+            helps[path] = h
+            queue += h.subcommands.map { path + [$0] }
+        }
+        return helps
+    }
+
+    @Test func versionIsMajorMinorPatch() throws {
         let version = try run(["--version"])
         #expect(version.status == 0)
-        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".").count == 3)
-        let help = try run(["--help"])
-        for sub in ["run", "generate", "list", "finetune", "tokenizer", "import", "bench", "demo"] {
-            #expect(help.stdout.contains(sub), "zoo --help does not mention \(sub)")
+        let parts = version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".", omittingEmptySubsequences: false)
+        #expect(parts.count == 3 && parts.allSatisfy { UInt($0) != nil }, "\(version.stdout.debugDescription)")
+    }
+
+    /// README: "Every subcommand has `--help` with examples". Each subcommand's help has an
+    /// Example(s) section; each example line runs a `zoo` command that exists, with options that
+    /// command lists; the section runs the subcommand it documents; every command a user can run
+    /// is shown by an example in its own help or its parent's.
+    @Test func everySubcommandsHelpHasExamplesThatRunIt() throws {
+        let helps = try commandTree()
+        let top = try #require(helps[[]]).subcommands
+        let shipped: Set = ["run", "generate", "list", "finetune", "tokenizer", "import", "data", "bench", "demo", "bleu",
+                            "average", "translate", "classify", "eval"]
+        #expect(shipped.isSubset(of: Set(top)), "zoo --help lists \(top)")
+        var shown: [[String]: Set<[String]>] = [:]  // help path -> the commands its examples run
+        for (path, h) in helps.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) where !path.isEmpty {
+            let name = (["zoo"] + path).joined(separator: " ")
+            if path.count == 1 { #expect(!h.examples.isEmpty, "\(name) --help has no Examples: section") }
+            for line in h.examples {
+                let calls = Self.invocations(line)
+                #expect(!calls.isEmpty, "\(name) --help: the example '\(line)' runs no zoo command")
+                for call in calls {
+                    var command: [String] = [], rest = call.dropFirst()
+                    while let word = rest.first, helps[command]?.subcommands.contains(word) == true {
+                        command.append(word)
+                        rest = rest.dropFirst()
+                    }
+                    guard let leaf = helps[command], !command.isEmpty, leaf.subcommands.isEmpty else {
+                        Issue.record("\(name) --help: '\(line)' does not run a zoo command")
+                        continue
+                    }
+                    shown[path, default: []].insert(command)
+                    for word in rest where word.hasPrefix("-") && word.count > 1 && !(word.dropFirst().first?.isNumber ?? true) {
+                        let option = String(word.prefix { $0 != "=" })
+                        #expect(leaf.options.contains(option),
+                                "\(name) --help: '\(line)' uses \(option), which zoo \(command.joined(separator: " ")) does not list")
+                    }
+                }
+            }
+            if !h.examples.isEmpty {
+                #expect(shown[path, default: []].contains { $0.starts(with: path) }, "no example in \(name) --help runs \(name)")
+            }
         }
+        for (path, h) in helps where !path.isEmpty && h.subcommands.isEmpty {
+            let shownBy = (1 ... path.count).map { Array(path.prefix($0)) }.filter { shown[$0]?.contains(path) == true }
+            #expect(!shownBy.isEmpty, "no example in its help or its parent's runs zoo \(path.joined(separator: " "))")
+        }
+    }
+
+    /// The documented `zoo list --json`, run in the repository: one JSON object a line, each
+    /// with the name, task, metrics, parameters and path of an entry of Zoo/ as its config.json
+    /// says (the parameters are the training's count).
+    @Test func listJSONExamplePrintsEachZooEntry() throws {
+        let call = try #require(try help(["list"]).examples.flatMap(Self.invocations).first { $0.contains("--json") })
+        let r = try run(Array(call.dropFirst()), environment: ["ZOO_DIR": nil])
+        #expect(r.status == 0, "\(r.stderr)")
+
+        struct Entry: Decodable, Equatable { var name: String, task: String, metrics: [String: Double], parameters: Int, path: String }
+        struct Config: Decodable {
+            struct Training: Decodable { var parameters: Int }
+            var name: String, task: String, metrics: [String: Double], training: Training
+        }
+        let zoo = Self.root.appendingPathComponent("Zoo")
+        let expected = try FileManager.default.contentsOfDirectory(atPath: zoo.path).sorted().compactMap { dir -> Entry? in
+            guard let data = FileManager.default.contents(atPath: zoo.appendingPathComponent("\(dir)/config.json").path) else { return nil }
+            let c = try JSONDecoder().decode(Config.self, from: data)
+            return Entry(name: c.name, task: c.task, metrics: c.metrics, parameters: c.training.parameters, path: dir)
+        }.sorted { $0.name < $1.name }
+        try #require(!expected.isEmpty, "no entries in \(zoo.path)")
+
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(r.stdout.hasSuffix("\n") && lines.count == expected.count, "\(r.stdout)")
+        var entries: [Entry] = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
+            for field in ["name", "task", "metrics", "parameters", "path"] {
+                #expect(object[field] != nil, "no \(field) in \(line)")
+            }
+            #expect(["language-model", "translation", "parsing", "image-classification"].contains(object["task"] as? String), "\(line)")
+            entries.append(try JSONDecoder().decode(Entry.self, from: Data(line.utf8)))
+        }
+        #expect(entries == expected)
     }
 
     /// Encoding then decoding through the CLI gives back the text, and the ids are the fixture's.
