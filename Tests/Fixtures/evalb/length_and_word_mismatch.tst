@@ -1,0 +1,5 @@
+(S (NP (DT The) (NN cat)) (VP (VBD sat) (PP (IN on) (NP (NN mat)))) (. .))
+(S (NP (PRP She)) (VP (VBD gave) (PRT (RP up)) (NP (DT the) (NN fight))) (. .))
+(S (NP (DT The) (NN cat)) (VP (VBD sat) (PP (IN on) (NP (DT the) (NN mat)))) (NN .))
+(S (NP (DT this)) (VP (VBZ is) (NP (DT a) (NN test))))
+(S (NP-SBJ (PRP He)) (VP (VBD gave) (PRT (RP up)) (NP (DT the) (NN fight))) (. .))

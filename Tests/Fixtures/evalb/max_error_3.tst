@@ -1,0 +1,8 @@
+(S (NP-SBJ (DT The) (NN cat)) (VP (VBD sat) (PP-LOC (IN on) (NP (DT the) (NN mat)))) (. .))
+(S (NP (NN a)))
+(S (NP (NN b)) (VP (VBZ b)))
+(S (NP-SBJ (PRP He)) (VP (VBD gave) (PRT (RP up)) (NP (DT the) (NN fight))) (. .))
+(S (NP (NN a)))
+(S (NP (NN a)))
+(S (NP (NN a)))
+(S (NP-SBJ (DT The) (NN cat)) (VP (VBD sat) (PP-LOC (IN on) (NP (DT the) (NN mat)))) (. .))

@@ -1,0 +1,2 @@
+(TOP (S (NP (DT the) (NN cat)) (VP (VBD sat) (. .))))
+( (S (NP (DT the) (NN cat)) (VP (VBD sat))))

@@ -1,0 +1,6 @@
+(S (NP (NP (NNP John) ('' ')) (NN dog)) (VP (VBD barked)) (. .))
+(S (NP (NP (NNS dogs) (POS ')) (NN food)) (VP (VBD spilled)))
+(S (NN ") (NP (PRP I)) (VP (VBP see) (NP (NNS stars))) ('' ") (. .))
+(S (NP (NN a) (: /) (NN b)) (VP (VBZ c)))
+(S (NP (NNS dogs) (POS ') (POS ')) (VP (VBD ran)))
+(S (NP (NP (NNP John) ('' ')) (NN dog)) (VP (VBD barked)))

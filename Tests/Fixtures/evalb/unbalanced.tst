@@ -1,0 +1,5 @@
+(S (NP-SBJ (DT The) (NN cat)) (VP (VBD sat) (PP-LOC (IN on) (NP (DT the) (NN mat)))) (. .))
+(S (NP (DT a) (NN b)) (VP (VBZ c)))
+(S (NP (NN x)) (VP (VBZ y))
+(S (NP (NN x)) (VP (VBZ y)))
+(S (NP-SBJ (PRP He)) (VP (VBD gave) (PRT (RP up)) (NP (DT the) (NN fight))) (. .))

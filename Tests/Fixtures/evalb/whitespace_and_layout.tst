@@ -1,0 +1,3 @@
+(S (NP (DT the) (NN cat)) (VP (VBD sat)))
+(S(NP(DT the)(NN cat))(VP(VBD sat)))
+(S (NP (DT the) (NN cat)) (VP (VBD sat)))	
