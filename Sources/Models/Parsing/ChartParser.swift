@@ -154,10 +154,12 @@ public final class ChartParser: Module {
         var out: [ParseTree] = []
         for words in sentences {
             let n = words.count
-            // Each span's best label and its log-probability.
+            // A tree's log-likelihood under independent span labels is Σ log P(∅) over every span
+            // plus, for each constituent, log P(label) − log P(∅): so a span's score is its best
+            // label's log-odds against ∅ when positive (a constituent), else 0 (∅, dissolved).
             var best = [Int: (label: Int, score: Float)]()
             for (k, (i, j)) in Self.spans(words: n).enumerated() {
-                best[i * (n + 1) + j] = Self.bestLabel(spanLogits, row: spanOffset + k, width: labels)
+                best[i * (n + 1) + j] = Self.spanScore(spanLogits, row: spanOffset + k, width: labels)
             }
             spanOffset += n * (n + 1) / 2
             let tagIds = (0..<n).map { w in Self.bestLabel(tagLogits, row: wordOffset + w, width: tags).label }
@@ -166,6 +168,16 @@ public final class ChartParser: Module {
             out.append(ParseTree("TOP", tree(root, words: words, tags: tagIds.map { config.tags[$0] })))
         }
         return out
+    }
+
+    /// A span's label and score for CKY: the best non-empty label's logit minus ∅'s (the log
+    /// ratio of their probabilities) when positive, else ∅ (label 0) with score 0.
+    static func spanScore(_ logits: [Float], row: Int, width: Int) -> (label: Int, score: Float) {
+        let base = row * width
+        var arg = 0, top = -Float.infinity
+        for c in 1..<max(width, 1) where logits[base + c] > top { top = logits[base + c]; arg = c }
+        let margin = top - logits[base]
+        return margin > 0 ? (arg, margin) : (0, 0)
     }
 
     /// The row's best class and its log-softmax value.

@@ -33,13 +33,15 @@ public struct ParsingFamily: TaskFamily {
         try ParsingRun.run(recipe, options: options)
     }
 
-    /// Labelled bracket F1 and tagging accuracy of the parser's trees for the gold trees' words.
+    /// Parses the gold trees' words of `request.data` and prints EVALB's summary (COLLINS.prm).
     public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String] {
         guard let data = request.data else { throw EvaluationError("a parser needs --data FILE (gold trees in Penn Treebank brackets)") }
         let gold = try Treebank.read(path: data).compactMap(Treebank.normalized)
         let parser = try entry.loadParser()
-        let trees = try parser.parse(gold.map(\.words), batchSize: request.batchSize)
-        return [ParsingRun.scoreLine(gold: gold, test: trees) + " (\(gold.count) sentences of \(data))"]
+        let result = try ParsingRun.evalb(gold: gold, parser: parser, batchSize: request.batchSize)
+        let report = result.report
+        let summary = report.range(of: "=== Summary ===").map { String(report[$0.lowerBound...]) } ?? report
+        return [summary.hasSuffix("\n") ? String(summary.dropLast()) : summary]
     }
 }
 

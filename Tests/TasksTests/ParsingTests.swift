@@ -1,0 +1,115 @@
+import Data
+import Foundation
+import Models
+import ModelZoo
+import Recipes
+import Tasks
+import Tensors
+import TestSupport
+import Testing
+
+/// The parsing family end to end on a small generated treebank: a recipe trains a chart parser
+/// through the shared trainer, scores it with EVALB and exports it; the zoo loads it back and it
+/// parses new sentences into well-formed trees over exactly their words.
+@Suite struct ParsingTests {
+    init() {
+        TrainingFixtures.registerFamilies()
+        CharacterTokenizer.register()
+    }
+
+    /// A toy English grammar with prepositional attachment: S → NP VP ., NP → DT (JJ) NN | NP PP | PRP,
+    /// VP → VBD NP | VBD PP | VBD NP PP | VBZ ADJP, PP → IN NP.
+    struct Grammar {
+        var g: RandomGenerator
+        mutating func pick(_ words: [String]) -> String { words[Int(g.next() % UInt64(words.count))] }
+        mutating func leaf(_ tag: String, _ words: [String]) -> ParseTree { ParseTree(tag, [ParseTree(pick(words))]) }
+        mutating func np(_ depth: Int) -> ParseTree {
+            switch g.next() % 6 {
+            case 0: return ParseTree("NP", [leaf("PRP", ["it", "she", "he"])])
+            case 1 where depth < 2: return ParseTree("NP", [np(depth + 1), pp(depth + 1)])
+            case 2: return ParseTree("NP", [leaf("DT", ["the", "a"]), leaf("JJ", ["big", "small", "red"]), leaf("NN", ["cat", "dog", "mat", "bird"])])
+            default: return ParseTree("NP", [leaf("DT", ["the", "a"]), leaf("NN", ["cat", "dog", "mat", "log", "bird"])])
+            }
+        }
+        mutating func pp(_ depth: Int) -> ParseTree { ParseTree("PP", [leaf("IN", ["on", "under", "with"]), np(depth + 1)]) }
+        mutating func vp() -> ParseTree {
+            switch g.next() % 4 {
+            case 0: return ParseTree("VP", [leaf("VBD", ["saw", "chased", "liked"]), np(0)])
+            case 1: return ParseTree("VP", [leaf("VBD", ["sat", "slept"]), pp(0)])
+            case 2: return ParseTree("VP", [leaf("VBD", ["saw", "chased"]), np(0), pp(0)])
+            default: return ParseTree("VP", [leaf("VBZ", ["is"]), ParseTree("ADJP", [leaf("JJ", ["big", "small", "red"])])])
+            }
+        }
+        mutating func sentence() -> ParseTree {
+            ParseTree("TOP", [ParseTree("S", [np(0), vp(), ParseTree(".", [ParseTree(".")])])])
+        }
+    }
+
+    static func treebank(_ count: Int, seed: UInt64) -> [ParseTree] {
+        var grammar = Grammar(g: RandomGenerator(seed: seed))
+        return (0..<count).map { _ in grammar.sentence() }
+    }
+
+    static func recipe(in dir: URL, steps: Int) throws -> Recipe {
+        try Treebank.write(Self.treebank(300, seed: 1), to: dir.appendingPathComponent("train.txt").path)
+        try Treebank.write(Self.treebank(40, seed: 2), to: dir.appendingPathComponent("dev.txt").path)
+        try Treebank.write(Self.treebank(60, seed: 3), to: dir.appendingPathComponent("test.txt").path)
+        try Data("abcdefghijklmnopqrstuvwxyz.".utf8).write(to: dir.appendingPathComponent("chars.txt"))
+        let yaml = """
+            name: tiny-parser
+            task: parsing
+            data: {train: \(dir.path)/train.txt, validation: \(dir.path)/dev.txt, test: \(dir.path)/test.txt}
+            tokenizer: {path: \(dir.path)/chars.txt, kind: test-chars}
+            model: {d_model: 32, heads: 2, layers: 2, ffn: 64, context: 96, dropout: 0.0, norm_first: true, positional: learned, span_hidden: 32}
+            training: {steps: \(steps), batch_tokens: 600, learning_rate: 3e-3, warmup: 10, seed: 4}
+            evaluation: {every: 0, batches: 0}
+            checkpoint: {every: 0}
+            """
+        let file = dir.appendingPathComponent("tiny-parser-\(steps).yaml")
+        try Data(yaml.utf8).write(to: file)
+        return try RecipeLoader.load(path: file.path)
+    }
+
+    static func train(steps: Int, in dir: URL) throws -> ZooEntry {
+        var options = RecipeRun.Options(output: dir.appendingPathComponent("Zoo/tiny-parser-\(steps)"),
+                                        workDirectory: dir.appendingPathComponent("work-\(steps)"))
+        options.progress = .silent
+        return try #require(try RecipeRun.run(try Self.recipe(in: dir, steps: steps), options: options).entry)
+    }
+
+    @Test func aTinyRecipeLearnsTheTreebankFarAboveAnUntrainedParser() throws {
+        let dir = try TrainingFixtures.temporaryDirectory("parsing")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let untrained = try Self.train(steps: 1, in: dir), trained = try Self.train(steps: 600, in: dir)
+        let before = try #require(untrained.config.metrics["test_f1"]), after = try #require(trained.config.metrics["test_f1"])
+        #expect(after > 85 && before < 30, "EVALB F1 \(before) untrained, \(after) trained")
+        let tags = try #require(trained.config.metrics["test_tag_accuracy"])
+        #expect(tags > 80, "tagging accuracy \(tags)")
+        #expect(trained.config.task == .parsing && trained.card?.contains("EVALB bracketing F1 (all)") == true)
+
+        // The zoo entry parses new sentences: well-formed trees over exactly their words.
+        let parser = try trained.loadParser()
+        let sentences = Self.treebank(30, seed: 99)
+        let parsed = try parser.parse(sentences.map(\.words))
+        for (gold, tree) in zip(sentences, parsed) {
+            #expect(tree.words == gold.words && tree.label == "TOP")
+            #expect(try Treebank.parse(tree.bracketed) == [tree])
+        }
+        // `zoo eval` prints EVALB's summary.
+        var request = EvaluationRequest()
+        request.data = dir.appendingPathComponent("test.txt").path
+        let lines = try TaskCatalog.family(of: trained).evaluate(trained, request).joined(separator: "\n")
+        #expect(lines.hasPrefix("=== Summary ===") && lines.contains("Bracketing FMeasure"))
+    }
+
+    @Test func parsingRecipesRejectWhatAChartParserCannotUse() {
+        let base = "name: p\ntask: parsing\ndata: {train: t.txt}\ntokenizer: {path: x.model}\n"
+        func message(_ rest: String) -> String { TrainingFixtures.errorMessage { try RecipeLoader.parse(base + rest, file: "p.yaml") } }
+        #expect(message("model: {d_model: 33, heads: 3, layers: 1}\ntraining: {steps: 1, batch_tokens: 8}\n")
+                    .contains("key 'model.d_model': a chart parser splits d_model into two halves; 33 is odd"))
+        #expect(message("model: {d_model: 32, heads: 2, layers: 1, parser: cyk}\ntraining: {steps: 1, batch_tokens: 8}\n")
+                    .contains("key 'model.parser': expected one of chart, found \"cyk\""))
+        #expect(message("model: {stack: decoder-only, d_model: 32, heads: 2, layers: 1}\ntraining: {steps: 1, batch_tokens: 8}\n")
+                    .contains("the parsing task needs stack encoder"))
+    }
+}
