@@ -1,4 +1,4 @@
-# make demo | test | data | bench | peers | build | deps | clean
+# make demo | test | data [CRAFT=DIR] | bench | peers | build | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -14,7 +14,7 @@ DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data build test demo bench peers clean
+.PHONY: deps data-deps data data-craft build test demo bench peers clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -25,7 +25,13 @@ data-deps:
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y $(DATA_PACKAGES))
 
 # Plain-text corpora extracted by the project's own code (data/ is not in git).
-data: build data-deps data/kjv/train.txt data/bible-en-es/train.en
+data: build data-deps data/kjv/train.txt data/bible-en-es/train.en $(if $(CRAFT),data-craft)
+
+# The CRAFT treebank is no Debian package: the user gives a CRAFT release (or a copy of its
+# treebank) as `make data CRAFT=DIR`; data/craft/{train,dev,test}.txt are its normalized trees.
+data-craft: build
+	@test -n "$(CRAFT)" || { echo "make data-craft needs CRAFT=DIR, a CRAFT release directory" >&2; exit 1; }
+	$(ZOO) data craft --from "$(CRAFT)" --out data/craft
 
 data/kjv/train.txt:
 	$(ZOO) data bible --module engKJV2006eb --out data/kjv
