@@ -36,7 +36,7 @@ TEXTS = [
     # Numbers, hyphens, symbols.
     "Good muffins cost $3.88\nin New York.  Please buy me\ntwo of them.\nThanks.",
     "About 1,500 well-known mice weighed 20.5 g; 10% died at 10:30 -- or so.",
-    "Email me @home #1 & A/J mice... really?! Yes!",
+    "Email me @home #tag & A/J mice... really?! Yes!",
     "The Brca2-deficient cells, e.g. HeLa, were used in 2004.",
     "Is it over? No!",
     "Results: the β-catenin level rose, and naïve cells didn't.",

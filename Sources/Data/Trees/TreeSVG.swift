@@ -31,7 +31,7 @@ public struct TreeSVG: Sendable {
         <svg xmlns="http://www.w3.org/2000/svg" width="\(number(width))" height="\(number(height))" \
         viewBox="0 0 \(number(width)) \(number(height))" font-family="sans-serif" font-size="\(number(fontSize))">
         <rect width="100%" height="100%" fill="white"/>
-        <g stroke="#999" stroke-width="1">
+        <g stroke="gray" stroke-width="1">
 
         """
         for (parent, child) in edges {
@@ -40,7 +40,7 @@ public struct TreeSVG: Sendable {
         }
         out += "</g>\n<g text-anchor=\"middle\">\n"
         for n in nodes {
-            let style = n.isWord ? "class=\"word\" fill=\"#1a4d8f\"" : "class=\"label\" font-weight=\"bold\""
+            let style = n.isWord ? "class=\"word\" fill=\"navy\"" : "class=\"label\" font-weight=\"bold\""
             out += "<text x=\"\(number(n.x))\" y=\"\(number(n.y))\" \(style)>\(Self.escaped(n.label))</text>\n"
         }
         out += "</g>\n</svg>\n"
