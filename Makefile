@@ -1,4 +1,4 @@
-# make demo | test | data | bench | peers | build | deps | clean
+# make demo | test | data [CRAFT=DIR] | bench | peers | build | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -6,15 +6,16 @@ PYTHON ?= python3
 ZOO    := .build/release/zoo
 
 # Debian packages the build and the tests need: OpenBLAS (loaded at run time by Sources/CBLAS),
-# ICU (Unicode normalization for tokenization), zlib (gzip-compressed data sets) and Fashion-MNIST
-# (a test reads its test split).
-DEB_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev dataset-fashion-mnist
+# ICU (Unicode normalization for tokenization), zlib (gzip-compressed data sets), Fashion-MNIST
+# (a test reads its test split) and libxml2 (Foundation's XMLParser, which reads back the tree SVGs
+# in the tests).
+DEB_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev dataset-fashion-mnist libxml2
 # The corpora (docs/data-sources.md): SWORD Bible modules read through diatheke.
 DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data build test demo bench peers clean
+.PHONY: deps data-deps data data-craft build test demo bench peers clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -25,7 +26,13 @@ data-deps:
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y $(DATA_PACKAGES))
 
 # Plain-text corpora extracted by the project's own code (data/ is not in git).
-data: build data-deps data/kjv/train.txt data/bible-en-es/train.en
+data: build data-deps data/kjv/train.txt data/bible-en-es/train.en $(if $(CRAFT),data-craft)
+
+# The CRAFT treebank is no Debian package: the user gives a CRAFT release (or a copy of its
+# treebank) as `make data CRAFT=DIR`; data/craft/{train,dev,test}.txt are its normalized trees.
+data-craft: build
+	@test -n "$(CRAFT)" || { echo "make data-craft needs CRAFT=DIR, a CRAFT release directory" >&2; exit 1; }
+	$(ZOO) data craft --from "$(CRAFT)" --out data/craft
 
 data/kjv/train.txt:
 	$(ZOO) data bible --module engKJV2006eb --out data/kjv

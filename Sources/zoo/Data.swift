@@ -1,11 +1,13 @@
 import ArgumentParser
+import Foundation
 import Tasks
 
-/// `zoo data`: extracts the shipped corpora from their Debian packages (docs/data-sources.md).
+/// `zoo data`: extracts the shipped corpora from their Debian packages, and the CRAFT treebank from
+/// a release the user has (docs/data-sources.md).
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Extract a corpus from its Debian package into plain text files.",
+        abstract: "Extract a corpus (a Debian package's, or a CRAFT release) into plain text files.",
         discussion: """
         Reads a SWORD Bible module with diatheke (packages diatheke and sword-text-*; `make data` \
         installs them) and writes one verse a line to train.txt, valid.txt and test.txt, with whole \
@@ -15,9 +17,50 @@ struct DataCommand: ParsableCommand {
         Examples:
           zoo data bible --module engKJV2006eb --out data/kjv
           zoo data bible-parallel --out data/bible-en-es      # English (WEB) ↔ Spanish (RV 1909), aligned by verse
+          zoo data craft --from CRAFT-5.0.2 --out data/craft  # the CRAFT treebank, normalized, one tree a line
         """,
-        subcommands: [Bible.self, BibleParallel.self, FashionMNISTCommand.self]
+        subcommands: [Bible.self, BibleParallel.self, CRAFTCommand.self, FashionMNISTCommand.self]
     )
+
+    struct CRAFTCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "craft",
+            abstract: "Normalize the CRAFT treebank into train.txt, dev.txt and test.txt, one tree a line.",
+            discussion: """
+            Reads the CRAFT corpus's Penn Treebank trees (97 biomedical articles, 30,830 sentences; \
+            CC BY 3.0: cite Bada et al. 2012 and Verspoor et al. 2012) from a CRAFT release \
+            (structural-annotation/treebank/penn/PMID.tree, articles/ids/craft-ids-*.txt) or a copy \
+            of its treebank (penn/PMID.tree, craft-ids-*.txt), splits them as the corpus does by \
+            PubMed id (60 training, 7 development, 30 test articles), and normalizes every tree as \
+            parsers are trained and scored: -NONE- elements removed with the nodes they leave empty, \
+            function tags and indices stripped (NP-SBJ-1 → NP), the root labelled TOP. A sentence \
+            left with nothing is dropped and counted. The summary goes to stderr.
+
+            Examples:
+              zoo data craft --from CRAFT-5.0.2 --out data/craft
+              make data CRAFT=CRAFT-5.0.2     # the Bible corpora, then this
+            """)
+
+        @Option(help: "The CRAFT release directory, or a copy of its treebank (penn/*.tree and craft-ids-*.txt).")
+        var from: String
+
+        @Option(help: "Directory for train.txt, dev.txt and test.txt.")
+        var out: String = "data/craft"
+
+        func run() throws {
+            var current = ""
+            let craft = try CRAFT(directory: from) { split, _ in
+                if split != current {
+                    current = split
+                    FileHandle.standardError.write(Data("craft: reading the \(split) articles…\n".utf8))
+                }
+            }
+            try craft.write(to: out)
+            let counts = craft.splits.map { "\($0.trees.count) \($0.name) (\($0.articles.count) article\($0.articles.count == 1 ? "" : "s"))" }.joined(separator: ", ")
+            let dropped = craft.splits.map(\.dropped).reduce(0, +)
+            FileHandle.standardError.write(Data("craft: \(counts) trees; \(dropped) sentences dropped (nothing left without -NONE- elements); wrote \(out)/{train,dev,test}.txt\n".utf8))
+        }
+    }
 
     struct BibleParallel: ParsableCommand {
         static let configuration = CommandConfiguration(

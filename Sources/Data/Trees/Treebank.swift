@@ -104,8 +104,12 @@ public enum Treebank {
     }
 
     /// A recursive-descent reader over bytes; brackets and whitespace are ASCII, so UTF-8 words
-    /// pass through whole.
+    /// pass through whole (Unicode spaces too: CRAFT has words with a hair or no-break space).
     struct Reader {
+        /// Deeper nesting is an error, not a stack overflow: real trees are a few dozen deep
+        /// (CRAFT's deepest 29), and a damaged file of opening brackets must not crash the reader.
+        static let maximumDepth = 1000
+
         let text: [UInt8]
         let file: String
         var position = 0
@@ -154,6 +158,7 @@ public enum Treebank {
         /// `(LABEL child...)` at `position` (an opening bracket).
         mutating func node(depth: Int) throws -> ParseTree {
             let openLine = line
+            if depth >= Self.maximumDepth { throw error("brackets nested more than \(Self.maximumDepth) deep") }
             position += 1  // "("
             skipSpace()
             var label = ""
