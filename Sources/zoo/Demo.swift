@@ -70,7 +70,20 @@ struct Demo: ParsableCommand {
             try classifyTestImages(try registry.resolve(e.name), section: section)
             section += 1
         }
+        for e in entries where e.task == .parsing {
+            let parser = try registry.resolve(e.name).loadParser()
+            let start = Date()
+            let trees = try parser.parse(Self.parsingSentences.map(PTBTokenizer().tokenize))
+            print("\n\(section). \(e.name) parses (chart parser, CKY, \(String(format: "%.1f", Date().timeIntervalSince(start))) s; "
+                  + "`zoo parse --model \(e.name) TEXT`):")
+            for (s, t) in zip(Self.parsingSentences, trees) { print("   \(s)\n   → \(t.bracketed)") }
+            section += 1
+        }
     }
+
+    /// Sentences for the parsing demo: biomedical prose like the treebank's, not from it.
+    static let parsingSentences = ["The striatum plays a pivotal role in motor activity.",
+                                   "We analyzed the volume of the brain in two strains of mice."]
 
     /// Exports the first Fashion-MNIST test images as PGM files and classifies them, as
     /// `zoo classify` would.

@@ -5,7 +5,7 @@ import Tasks
 /// `zoo eval --model M ...`: a zoo model's metric on held-out data, by the model's task.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure a zoo model on held-out data: BLEU and chrF of a translation model, accuracy of an image classifier.",
+        abstract: "Measure a zoo model on held-out data: BLEU and chrF of a translator, accuracy of an image classifier, EVALB of a parser.",
         discussion: """
             Translation: translates --src (one sentence a line) with beam search and scores the \
             output against --ref as sacreBLEU does, printing its lines (BLEU with its signature, \
@@ -19,18 +19,22 @@ struct Eval: ParsableCommand {
             Language model: --data is a UTF-8 text file, one document a line; prints the mean loss \
             per token and the perplexity, as the model's card reports them.
 
+            Parsing: --data is a file of gold trees in Penn Treebank brackets; the parser parses \
+            their words and EVALB (COLLINS.prm) scores the result; prints EVALB's summary.
+
             Examples:
               zoo eval --model bible-en-es --src data/bible-en-es/test.en --ref data/bible-en-es/test.es
               zoo eval --model gpt-kjv --data data/kjv/test.txt
               zoo eval --model vit-fashion-mnist --data fashion-mnist-test
               zoo eval --model Zoo/vit-fashion-mnist --data /tmp/fm
+              zoo eval --model parse-craft --data data/craft/test.txt
             """
     )
 
     @Option(help: "A zoo model name (see `zoo list`) or a model directory.")
     var model: String
 
-    @Option(help: "Image classification: a folder of class folders, or fashion-mnist-test. Language model: a text file.")
+    @Option(help: "Image classification: a folder of class folders, or fashion-mnist-test. Language model: a text file. Parsing: gold trees.")
     var data: String?
 
     @Option(help: "Translation: the source sentences, one a line.")

@@ -8,7 +8,7 @@ struct Zoo: ParsableCommand {
         commandName: "zoo",
         abstract: "A Transformer model zoo on a Swift tensor library.",
         version: "0.1.0",
-        subcommands: [Run.self, Generate.self, List.self, Finetune.self, TokenizerCommand.self, Import.self, DataCommand.self, Bench.self, Demo.self, BLEUCommand.self, EVALBCommand.self, Average.self, Translate.self, Classify.self, Eval.self]
+        subcommands: [Run.self, Generate.self, List.self, Finetune.self, TokenizerCommand.self, Import.self, DataCommand.self, Bench.self, Demo.self, BLEUCommand.self, EVALBCommand.self, Average.self, Translate.self, Parse.self, Classify.self, Eval.self]
     )
 
     /// Registers the shipped task families, then runs the command line.

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import Tasks
+
+/// `zoo parse`: constituency trees of sentences with a zoo parser.
+struct Parse: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Parse sentences into constituency trees (Penn Treebank brackets) with a zoo parser.",
+        discussion: """
+        Raw text is split into Penn Treebank tokens first (punctuation, clitics such as n't, \
+        quotes as `` and '', brackets as -LRB- -RRB-); --tokenized takes space-separated tokens \
+        as they are (what EVALB compares). With no TEXT, sentences are read from standard input, \
+        one a line, and a blank line gives a blank line. Prints one tree a line; --format svg \
+        --out DIR draws each tree as DIR/tree-N.svg instead. A sentence longer than the \
+        parser's context is an error naming it: split it first.
+
+        Examples:
+          zoo parse --model parse-craft "The striatum plays a pivotal role in modulating motor activity."
+          zoo parse --model parse-craft --tokenized < sentences.tok
+          zoo parse --model parse-craft --format svg --out trees "Mice were analyzed."
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case brackets, svg }
+
+    @Option(help: "A zoo model name (see `zoo list`) or a model directory.")
+    var model: String
+
+    @Flag(help: "The input is already tokenized: tokens separated by spaces.")
+    var tokenized = false
+
+    @Option(help: "brackets (one tree a line) or svg (a picture per tree, needs --out).")
+    var format: Format = .brackets
+
+    @Option(help: "The directory the SVG pictures go to.")
+    var out: String?
+
+    @Option(name: .customLong("batch-size"), help: "Sentences parsed together.")
+    var batchSize: Int = 32
+
+    @Argument(help: "Sentences to parse (default: standard input, one a line).")
+    var text: [String] = []
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if format == .svg && out == nil { throw ValidationError("--format svg needs --out DIR") }
+    }
+
+    func run() throws {
+        let parser = try ZooRegistry().resolve(model).loadParser()
+        let tokenizer = PTBTokenizer()
+        func words(_ line: String) -> [String] {
+            tokenized ? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) : tokenizer.tokenize(line)
+        }
+        var lines = text
+        if lines.isEmpty { while let line = readLine() { lines.append(line) } }
+        if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        var written = 0
+        for start in stride(from: 0, to: lines.count, by: batchSize) {
+            let chunk = lines[start..<min(lines.count, start + batchSize)].map(words)
+            let trees = try parser.parse(chunk, batchSize: batchSize)
+            for (offset, (sentence, tree)) in zip(chunk, trees).enumerated() {
+                switch format {
+                case .brackets:
+                    print(sentence.isEmpty ? "" : tree.bracketed)
+                case .svg:
+                    guard !sentence.isEmpty, let out else { continue }
+                    let path = URL(fileURLWithPath: out).appendingPathComponent("tree-\(start + offset + 1).svg")
+                    do { try Data(TreeSVG().render(tree).utf8).write(to: path, options: .atomic) } catch {
+                        throw CommandError("cannot write \(path.path): \(error.localizedDescription)")
+                    }
+                    written += 1
+                }
+            }
+            fflush(stdout)
+        }
+        if format == .svg { fputs("wrote \(written) tree picture(s) to \(out!)/\n", stderr) }
+    }
+}
