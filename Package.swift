@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
         .testTarget(name: "DataTests", dependencies: ["Data"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data"]),
+        .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "Models", "Layers"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tokenization", "Data", "Tasks"]),
         // The trainer, recipes and families are tested on real tasks with tiny models (TestSupport).
         .target(name: "TestSupport", dependencies: ["Tasks"], path: "Tests/TestSupport"),

@@ -34,11 +34,11 @@ struct DataCommand: ParsableCommand {
             PubMed id (60 training, 7 development, 30 test articles), and normalizes every tree as \
             parsers are trained and scored: -NONE- elements removed with the nodes they leave empty, \
             function tags and indices stripped (NP-SBJ-1 → NP), the root labelled TOP. A sentence \
-            left with nothing is dropped and counted. The summary goes to stderr.
+            left with nothing is dropped and counted. The summary goes to stderr. From the \
+            repository, `make data CRAFT=DIR` extracts the Bible corpora and then runs this.
 
-            Examples:
+            Example:
               zoo data craft --from CRAFT-5.0.2 --out data/craft
-              make data CRAFT=CRAFT-5.0.2     # the Bible corpora, then this
             """)
 
         @Option(help: "The CRAFT release directory, or a copy of its treebank (penn/*.tree and craft-ids-*.txt).")

@@ -79,7 +79,7 @@ import Testing
         #expect(Self.message(Self.variant("betas", "  betas: [0.9, x]"))
                 == "Recipes/tiny.yaml:19:16: key 'training.betas': expected a list of 2 numbers in [0, 1), found \"x\" in the list")
         #expect(Self.message(Self.variant("task:", "task: poetry"))
-                == "Recipes/tiny.yaml:2:7: key 'task': expected one of image-classification, language-model, translation, found \"poetry\"")
+                == "Recipes/tiny.yaml:2:7: key 'task': expected one of image-classification, language-model, parsing, translation, found \"poetry\"")
         #expect(Self.message(Self.variant("data:", "data: data/train.txt").replacingOccurrences(of: "  train: data/train.txt\n  validation: data/valid.txt\n", with: ""))
                 == "Recipes/tiny.yaml:3:7: key 'data': expected a mapping of keys to values, found \"data/train.txt\"")
     }

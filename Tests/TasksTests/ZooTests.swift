@@ -108,28 +108,6 @@ import Training
         #expect(a.allSatisfy { name, t in t.scalars == b[name]?.scalars })
     }
 
-    /// Exporting again replaces the entry whole and leaves no temporary directories.
-    @Test func reexportReplacesTheEntryAtomically() throws {
-        let dir = try TrainingFixtures.temporaryDirectory("reexport")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let zoo = dir.appendingPathComponent("Zoo")
-        let model = GPT(TrainingFixtures.tinyConfig(vocabSize: 10))
-        try Data("abcdefgh".utf8).write(to: dir.appendingPathComponent("chars.txt"))
-        func export(_ metric: Double) throws -> ZooEntry {
-            let config = ZooEntryConfig(name: "m", task: .languageModel, model: model.config,
-                                        tokenizer: .init(kind: "test-chars", files: ["chars.txt"]), metrics: ["val_loss": metric],
-                                        training: .init(recipe: nil, data: "none", steps: 0, tokens: 0, wallSeconds: 0, parameters: model.parameterCount))
-            return try ZooRegistry.export(ZooExport(config: config, weights: model.namedParameters.map { ($0.name, $0.tensor) },
-                                                    tokenizerFiles: [dir.appendingPathComponent("chars.txt")], card: "# m\n"),
-                                          to: zoo.appendingPathComponent("m"))
-        }
-        _ = try export(2.0)
-        let second = try export(1.5)
-        #expect(second.config.metrics == ["val_loss": 1.5])
-        #expect(try ZooRegistry(root: zoo).entries().map(\.metrics) == [["val_loss": 1.5]])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).sorted() == ["index.json", "m"])
-    }
-
     /// Fine-tuning a zoo model on a new text lowers its validation loss on that text.
     @Test func fineTuningLowersValidationLossOnTheNewText() throws {
         let dir = try TrainingFixtures.temporaryDirectory("finetune")
@@ -156,26 +134,6 @@ import Training
         #expect(try ZooRegistry(root: zoo).entries().map(\.name) == ["tiny-counting", "tiny-gpt"])
         // The pretrained entry is untouched.
         #expect(try ZooEntry(directory: base.directory).config == base.config)
-    }
-
-    @Test func sentencePieceFixtureLoadsThroughTheRegistry() throws {
-        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/spm/unigram_nfkc.model")
-        let (tokenizer, files) = try TokenizerRegistry.load("sentencepiece", path: fixture.path)
-        #expect(files == [fixture])
-        let ids = tokenizer.encode("In the beginning God created the heaven and the earth.")
-        #expect(!ids.isEmpty && tokenizer.decode(ids) == "In the beginning God created the heaven and the earth.")
-        #expect(tokenizer.endOfTextId != nil)
-    }
-
-    @Test func badEntriesGiveOneLineErrors() throws {
-        let dir = try TrainingFixtures.temporaryDirectory("bad")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try Data("{\"name\": \"x\"}".utf8).write(to: dir.appendingPathComponent("config.json"))
-        let m = TrainingFixtures.errorMessage { try ZooEntry(directory: dir) }
-        #expect(m == "\(dir.path)/config.json: missing key 'task'")
-        let kind = TrainingFixtures.errorMessage { try TokenizerRegistry.kind("wordpiece") }
-        #expect(kind.hasPrefix("unknown tokenizer kind 'wordpiece' (known: "))
     }
 }
 
