@@ -44,9 +44,12 @@ public struct BuiltInSource: Sendable, Equatable {
     public var train: String?
     public var validation: String?
     public var test: String?
-    public init(train: String? = nil, validation: String? = nil, test: String? = nil) {
+    /// Who made the data and under which licence, for the card of every model trained on it.
+    public var credit: String?
+    public init(train: String? = nil, validation: String? = nil, test: String? = nil, credit: String? = nil) {
         self.train = train
         self.validation = validation
         self.test = test
+        self.credit = credit
     }
 }

@@ -18,7 +18,9 @@ public struct ParsingFamily: TaskFamily {
     public var summary: String { "constituency parsing (chart parser over the shared encoder)" }
     public var stacks: [Recipe.ModelSection.Stack] { [.encoder] }
     public var builtInSources: [String: BuiltInSource] {
-        ["craft": BuiltInSource(train: "data/craft/train.txt", validation: "data/craft/dev.txt", test: "data/craft/test.txt")]
+        ["craft": BuiltInSource(train: "data/craft/train.txt", validation: "data/craft/dev.txt", test: "data/craft/test.txt",
+                                credit: "the CRAFT corpus (Bada et al. 2012, \"Concept annotation in the CRAFT corpus\", BMC Bioinformatics; "
+                                    + "treebank: Verspoor et al. 2012), annotations CC BY 3.0")]
     }
     public var recipeKeys: [String: [String]] { ParsingOptions.keys }
 

@@ -134,12 +134,22 @@ enum ParsingRun {
         if let f1 = metrics["val_f1"] { facts.append(("validation F1 (labelled brackets, quick)", String(format: "%.2f", f1))) }
         if let testLine { facts.append(("test", testLine)) }
         facts += testFacts
+        if let credit = builtIn?.credit { facts.append(("data credit", credit)) }
         card.facts = facts
-        if let sample { card.sample = ("A test sentence parsed by this model:", sample.bracketed) }
+        var trainingFiles = [trainer.logURL, trainer.plotURL]
+        var appendix = ""
+        if let sample {
+            card.sample = ("A test sentence parsed by this model:", sample.bracketed)
+            let picture = work.appendingPathComponent("sample-tree.svg")
+            if (try? Data(TreeSVG().render(sample).utf8).write(to: picture, options: .atomic)) != nil {
+                trainingFiles.append(picture)
+                appendix = "\n## The sample as a tree\n\n![the sample sentence's tree](sample-tree.svg)\n"
+            }
+        }
         let usage = ["zoo parse --model \(export.name) \"The striatum plays a pivotal role in modulating motor activity.\"",
                      "zoo eval --model \(export.name) --data data/craft/test.txt"]
         return try export.write(config: entryConfig, model: model, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
-                                trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, workDirectory: work, note: note)
+                                appendix: appendix, trainingFiles: trainingFiles, summary: summary, workDirectory: work, note: note)
     }
 
     /// EVALB (COLLINS.prm) on the parser's trees of the gold trees' words; a sentence longer
