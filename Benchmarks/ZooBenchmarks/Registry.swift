@@ -15,6 +15,7 @@ public enum Benchmarks {
             VisionBenchmarks.train,
             VisionBenchmarks.classifyLatency,
             TranslationBenchmark.beam4,
+            ParsingBenchmark.chart,
         ]
     }
 }
