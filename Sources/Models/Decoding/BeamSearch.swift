@@ -27,6 +27,8 @@ public struct BeamSearch {
     /// The output may be at most source length + `maxExtraLength` tokens (EOS included).
     public var maxExtraLength: Int
     public var bos: Int32, eos: Int32, pad: Int32
+    /// Restricts each step's tokens (e.g. to well-formed trees); nil decodes freely.
+    public var constraint: (any DecodingConstraint)?
 
     public init(beamSize: Int = 4, lengthPenalty: Double = 0.6, maxExtraLength: Int = 50,
                 bos: Int32, eos: Int32, pad: Int32) {
@@ -86,11 +88,12 @@ public struct BeamSearch {
                                       caches: caches, offset: t).scalars
             var order = Array(0..<rows)
             let live = (0..<rows).map { !done[$0 / k] && logP[$0] > -.infinity }
-            let expansions = Self.expansions(logits, vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos))
+            let allowed = constraint.map { c in (0..<rows).map { r in live[r] ? c.allowed(sentence: r / k, prefix: tokens[r], remaining: limits[r / k] - t) : [] } }
+            let expansions = Self.expansions(logits, vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos), allowed: allowed)
             for s in 0..<b where !done[s] {
                 // The last step allowed for this sentence: every live beam must end with EOS.
                 if t == limits[s] - 1 {
-                    for j in 0..<k where logP[s * k + j] > -.infinity {
+                    for j in 0..<k where logP[s * k + j] > -.infinity && expansions[s * k + j].eos > -.infinity {
                         let r = s * k + j
                         finish(&finished[s], tokens: tokens[r], logP: logP[r] + expansions[r].eos)
                     }
@@ -100,7 +103,8 @@ public struct BeamSearch {
                 // Candidates (beam, token, cumulative log P), best first; ties by beam then token.
                 var candidates: [(beam: Int, token: Int, logP: Double)] = []
                 for j in 0..<k where logP[s * k + j] > -.infinity {
-                    candidates += expansions[s * k + j].best.map { (beam: j, token: $0.token, logP: $0.logP) }
+                    // A token a constraint forbids has log P −∞: never a candidate.
+                    candidates += expansions[s * k + j].best.filter { $0.logP > -.infinity }.map { (beam: j, token: $0.token, logP: $0.logP) }
                 }
                 candidates = topCandidates(candidates, count: 2 * k)
                 var next: [(beam: Int, token: Int, logP: Double)] = []
@@ -142,13 +146,14 @@ public struct BeamSearch {
     /// What a live row can become: log P(EOS) and its `count` best continuations (cumulative log
     /// P), worked out for all rows at once on every core; the bookkeeping after it is serial.
     private static func expansions(_ logits: [Float], vocab: Int, live: [Bool], base: [Double], count: Int,
-                                   eos: Int) -> [(eos: Double, best: [(token: Int, logP: Double)])] {
+                                   eos: Int, allowed: [[Int32]]? = nil) -> [(eos: Double, best: [(token: Int, logP: Double)])] {
         var out = [(eos: Double, best: [(token: Int, logP: Double)])](repeating: (0, []), count: live.count)
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let o = buffer.baseAddress!
             Parallel.perform(iterations: live.count) { r in
                 guard live[r] else { return }
-                let logProbs = logSoftmax(logits, row: r, vocab: vocab)
+                let logProbs = allowed.map { constrainedLogSoftmax(logits, row: r, vocab: vocab, allowed: $0[r]) }
+                    ?? logSoftmax(logits, row: r, vocab: vocab)
                 o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))
             }
         }
@@ -175,7 +180,9 @@ public struct BeamSearch {
                 let logits = model.decode(last, shape: [b, 1], memory: memory, memoryPadding: encoded.padding(copies: 1),
                                           caches: caches, offset: t).scalars
                 for s in 0..<b where out[s] == nil {
-                    let lp = logSoftmax(logits, row: s, vocab: vocab)
+                    let lp = constraint.map {
+                        constrainedLogSoftmax(logits, row: s, vocab: vocab, allowed: $0.allowed(sentence: s, prefix: tokens[s], remaining: limits[s] - t))
+                    } ?? logSoftmax(logits, row: s, vocab: vocab)
                     var best = t == limits[s] - 1 ? Int(eos) : 0
                     if t < limits[s] - 1 { for v in 1..<vocab where lp[v] > lp[best] { best = v } }
                     logP[s] += lp[best]
@@ -239,6 +246,18 @@ private func logSoftmax(_ logits: [Float], row: Int, vocab: Int) -> [Double] {
     let m = slice.max()!
     let lse = m + log(slice.reduce(0) { $0 + exp($1 - m) })
     return slice.map { $0 - lse }
+}
+
+/// log-softmax over the `allowed` tokens of one row (−∞ elsewhere): the model's distribution
+/// restricted to them and renormalized.
+private func constrainedLogSoftmax(_ logits: [Float], row: Int, vocab: Int, allowed: [Int32]) -> [Double] {
+    var out = [Double](repeating: -.infinity, count: vocab)
+    guard !allowed.isEmpty else { return out }
+    let base = row * vocab
+    let m = allowed.map { Double(logits[base + Int($0)]) }.max()!
+    let lse = m + log(allowed.reduce(0) { $0 + exp(Double(logits[base + Int($1)]) - m) })
+    for a in allowed { out[Int(a)] = Double(logits[base + Int(a)]) - lse }
+    return out
 }
 
 /// Source sentences padded to one length, encoded once, and the memory repeated for each beam.
