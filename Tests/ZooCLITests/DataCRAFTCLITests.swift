@@ -20,7 +20,7 @@ import Testing
     @Test func helpHasExamplesAndErrorsAreOneLine() throws {
         let cli = ZooCLITests()
         let help = try cli.run(["data", "craft", "--help"])
-        #expect(help.status == 0 && help.stdout.contains("Examples:") && help.stdout.contains("zoo data craft --from"), "\(help.stdout)")
+        #expect(help.status == 0 && help.stdout.contains("Example:") && help.stdout.contains("zoo data craft --from"), "\(help.stdout)")
         let missing = try cli.run(["data", "craft", "--from", "/nonexistent/craft", "--out", "/tmp/never"])
         #expect(missing.status != 0)
         #expect(missing.stderr == "Error: /nonexistent/craft: no such directory\n", "\(missing.stderr)")
