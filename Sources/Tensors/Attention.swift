@@ -203,8 +203,8 @@ private func transpose16(_ r: UnsafeMutablePointer<Vec>) {
 struct QueryBlocks {
     /// Rows per block. Each block's products skip the keys beyond its last row, and inside the
     /// block `smallGEMM`'s `Triangle` skips the diagonal's masked half a tile of rows at a time, so the
-    /// size matters little: 32, 64 and 128 all took 9.7-10 ms per layer in `attention-causal`
-    /// (alternated runs), 16 and 256 more.
+    /// size matters little: 32, 64 and 128 took the same time in `attention-causal` (alternated
+    /// runs), 16 and 256 more.
     static let causalRows = 64
     let queries: Int, keys: Int, shift: Int, size: Int
     init(queries: Int, keys: Int, shift: Int, causal: Bool) {

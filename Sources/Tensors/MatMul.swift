@@ -151,7 +151,7 @@ extension Tensor {
             ].compactMap { $0 }
             if products.count == 2 && Parallel.cores == 2 && n * inF * outF >= 1 << 21 {
                 // One product per core, each whole: neither core packs an operand the other also
-                // packs, as it would for halves of one product (~4 % less time for the ViT's shapes).
+                // packs, as it would for halves of one product (faster for the ViT's shapes: BENCHMARKS.md).
                 // The bias gradient's column blocks come after them, for whichever core is free first.
                 let blocks = biasLeft == nil ? 0 : 4, width = ((outF + 3) / 4 + 15) & ~15
                 Parallel.perform(iterations: 2 + blocks) { job in

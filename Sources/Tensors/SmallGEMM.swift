@@ -24,9 +24,9 @@ func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Floa
                _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int,
                triangle: Triangle = .none) {
     precondition(beta == 0 || beta == 1, "smallGEMM accumulates (beta 1) or overwrites (beta 0)")
-    // Eight rows a tile load B half as often per multiply-add (P·V and the gradients' products,
-    // k up to a few hundred: 93-101 → 115 GFLOP/s on one core); the masked columns of a causal
-    // Q·Kᵀ are skipped four rows at a time, where eight would skip less for little gain (109 → 111).
+    // Eight rows a tile load B half as often per multiply-add (P·V and the gradients' products, k up
+    // to a few hundred); the masked columns of a causal Q·Kᵀ are skipped four rows at a time, where
+    // eight would skip less for little gain. BENCHMARKS.md has the measurements.
     let eightRows: Bool
     if case .columnsUpTo = triangle { eightRows = false } else { eightRows = true }
     var i = 0
