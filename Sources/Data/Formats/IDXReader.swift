@@ -33,7 +33,7 @@ public enum IDXError: Error, CustomStringConvertible, Equatable {
 /// Fashion-MNIST: the magic number `00 00 08 RANK` (unsigned bytes), RANK big-endian 32-bit
 /// dimensions, then the values in row-major order. Images are rank 3 (magic 0x00000803:
 /// count × rows × columns), labels rank 1 (0x00000801). Files may be gzip-compressed (recognized
-/// by their content, not their name); see `Inflate`.
+/// by their content, not their name); see `Gzip`.
 public struct IDXArray: Equatable, Sendable {
     public var dimensions: [Int]
     public var values: [UInt8]
