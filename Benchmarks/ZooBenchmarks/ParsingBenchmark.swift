@@ -30,7 +30,7 @@ public enum ParsingBenchmark {
             } catch {
                 throw BenchmarkInputError(message: "\(error); set ZOO_PARSER to a parsing entry or train \(defaultModel) first")
             }
-            let sentences = trees.map(\.words).filter { parser.model.fits($0, tokenizer: parser.tokenizer) }
+            let sentences = trees.map(\.words).filter { parser.fits($0) }
             _ = try parser.parse(Array(sentences.prefix(batchSize)), batchSize: batchSize)
             let seconds = try timeSeconds { _ = try parser.parse(sentences, batchSize: batchSize) }
             let words = sentences.reduce(0) { $0 + $1.count }

@@ -22,6 +22,12 @@ public struct TransformerConfig: Codable, Sendable, Equatable {
     public var tieOutput: Bool
     /// Multiply embeddings by √d_model (paper §3.4).
     public var scaleEmbeddings: Bool
+    /// The decoder's own vocabulary size when its tokens are not the source's (a parser's tree
+    /// tokens); nil: one vocabulary. Needs separate embeddings.
+    public var targetVocabSize: Int?
+
+    /// The decoder's vocabulary size: what an encoder–decoder's logits range over.
+    public var outputVocabSize: Int { targetVocabSize ?? vocabSize }
 
     public enum PositionalKind: String, Codable, Sendable { case sinusoidal, learned }
 

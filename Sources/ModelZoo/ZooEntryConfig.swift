@@ -29,6 +29,8 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
     public var languages: [String]?
     /// Parsing: the chart parser (`model` is then its encoder).
     public var parser: ChartParserConfig?
+    /// Parsing: the sequence-to-sequence parser's target vocabulary and search (`model` is its encoder–decoder).
+    public var seq2seqParser: Seq2SeqParserConfig?
 
     public init(name: String, task: TaskName, model: TransformerConfig, tokenizer: TokenizerInfo,
                 metrics: [String: Double], training: TrainingInfo, vision: VisionTransformerConfig? = nil,

@@ -23,11 +23,12 @@ public final class EncoderDecoder: Module {
         dropout = Dropout(c.dropout, random: random)
         // Embeddings N(0, d^-1/2) so that the √d scaling gives unit variance (as fairseq).
         embedding = Embedding(c.vocabSize, c.dModel, std: 1 / Float(c.dModel).squareRoot(), generator: &g)
-        targetEmbeddingStorage = c.shareEmbeddings ? nil : Embedding(c.vocabSize, c.dModel, std: 1 / Float(c.dModel).squareRoot(), generator: &g)
+        precondition(c.targetVocabSize == nil || !c.shareEmbeddings, "a target vocabulary of its own needs separate embeddings")
+        targetEmbeddingStorage = c.shareEmbeddings ? nil : Embedding(c.outputVocabSize, c.dModel, std: 1 / Float(c.dModel).squareRoot(), generator: &g)
         positions = PositionalEncoding(kind: c.positional, maxLength: c.maxLength, dim: c.dModel, generator: &g)
         encoder = Encoder(c, dropout: dropout, generator: &g)
         decoder = Decoder(c, dropout: dropout, generator: &g)
-        outputProjectionStorage = c.tieOutput ? nil : Linear(c.dModel, c.vocabSize, bias: false, generator: &g)
+        outputProjectionStorage = c.tieOutput ? nil : Linear(c.dModel, c.outputVocabSize, bias: false, generator: &g)
     }
 
     public var targetEmbedding: Embedding { targetEmbeddingStorage ?? embedding }

@@ -135,10 +135,11 @@ public enum RecipeLoader {
     }
 
     private static func readModel(_ f: RecipeFields, family: any TaskFamily) throws -> Recipe.ModelSection {
-        // A family with a single stack need not name it.
+        // Left out, the stack is the family's first (its only one, for most).
         let allowed = family.stacks.map(\.rawValue)
-        guard let stackName = try f.choice("stack", Recipe.ModelSection.Stack.allCases.map(\.rawValue))
-                ?? (allowed.count == 1 ? allowed[0] : nil) else { throw f.missing("stack") }
+        guard let stackName = try f.choice("stack", Recipe.ModelSection.Stack.allCases.map(\.rawValue)) ?? allowed.first else {
+            throw f.missing("stack")
+        }
         let stack = Recipe.ModelSection.Stack(rawValue: stackName)!
         guard allowed.contains(stackName) else {
             throw f.error("stack", "the \(family.name) task needs stack \(allowed.joined(separator: " or ")), found \(stackName)")

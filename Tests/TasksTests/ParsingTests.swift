@@ -50,7 +50,7 @@ import Testing
         return (0..<count).map { _ in grammar.sentence() }
     }
 
-    static func recipe(in dir: URL, steps: Int) throws -> Recipe {
+    static func recipe(in dir: URL, steps: Int, seq2seq: Bool = false) throws -> Recipe {
         try Treebank.write(Self.treebank(300, seed: 1), to: dir.appendingPathComponent("train.txt").path)
         try Treebank.write(Self.treebank(40, seed: 2), to: dir.appendingPathComponent("dev.txt").path)
         try Treebank.write(Self.treebank(60, seed: 3), to: dir.appendingPathComponent("test.txt").path)
@@ -60,21 +60,40 @@ import Testing
             task: parsing
             data: {train: \(dir.path)/train.txt, validation: \(dir.path)/dev.txt, test: \(dir.path)/test.txt}
             tokenizer: {path: \(dir.path)/chars.txt, kind: test-chars}
-            model: {d_model: 32, heads: 2, layers: 2, ffn: 64, context: 96, dropout: 0.0, norm_first: true, positional: learned, span_hidden: 32}
+            model: \(seq2seq ? "{stack: encoder-decoder, parser: seq2seq, d_model: 32, heads: 2, layers: 2, ffn: 64, context: 128, dropout: 0.0, norm_first: true}"
+                                : "{d_model: 32, heads: 2, layers: 2, ffn: 64, context: 96, dropout: 0.0, norm_first: true, positional: learned, span_hidden: 32}")
             training: {steps: \(steps), batch_tokens: 600, learning_rate: 3e-3, warmup: 10, seed: 4}
             evaluation: {every: 0, batches: 0}
             checkpoint: {every: 0}
             """
-        let file = dir.appendingPathComponent("tiny-parser-\(steps).yaml")
+        let file = dir.appendingPathComponent("tiny-parser-\(steps)\(seq2seq ? "-seq2seq" : "").yaml")
         try Data(yaml.utf8).write(to: file)
         return try RecipeLoader.load(path: file.path)
     }
 
-    static func train(steps: Int, in dir: URL) throws -> ZooEntry {
-        var options = RecipeRun.Options(output: dir.appendingPathComponent("Zoo/tiny-parser-\(steps)"),
-                                        workDirectory: dir.appendingPathComponent("work-\(steps)"))
+    static func train(steps: Int, in dir: URL, seq2seq: Bool = false) throws -> ZooEntry {
+        let name = "tiny-parser-\(steps)\(seq2seq ? "-seq2seq" : "")"
+        var options = RecipeRun.Options(output: dir.appendingPathComponent("Zoo/\(name)"), workDirectory: dir.appendingPathComponent("work-\(name)"))
         options.progress = .silent
-        return try #require(try RecipeRun.run(try Self.recipe(in: dir, steps: steps), options: options).entry)
+        return try #require(try RecipeRun.run(try Self.recipe(in: dir, steps: steps, seq2seq: seq2seq), options: options).entry)
+    }
+
+    /// The sequence-to-sequence parser learns the treebank too, and its constrained beam search
+    /// only ever writes well-formed trees over the words, trained or not.
+    @Test func aTinySequenceToSequenceRecipeLearnsTheTreebank() throws {
+        let dir = try TrainingFixtures.temporaryDirectory("parsing-seq2seq")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let untrained = try Self.train(steps: 1, in: dir, seq2seq: true), trained = try Self.train(steps: 600, in: dir, seq2seq: true)
+        let before = try #require(untrained.config.metrics["test_f1"]), after = try #require(trained.config.metrics["test_f1"])
+        #expect(after > 60 && before < 30, "EVALB F1 \(before) untrained, \(after) trained")
+        #expect(trained.config.seq2seqParser?.tags == true && trained.config.metrics["val_f1"] != nil)
+        let sentences = Self.treebank(30, seed: 98)
+        for entry in [untrained, trained] {
+            let parsed = try entry.loadParser().parse(sentences.map(\.words))
+            for (gold, tree) in zip(sentences, parsed) {
+                #expect(tree.words == gold.words && tree.label == "TOP" && tree.children.allSatisfy { !$0.isLeaf })
+            }
+        }
     }
 
     @Test func aTinyRecipeLearnsTheTreebankFarAboveAnUntrainedParser() throws {
@@ -108,8 +127,10 @@ import Testing
         #expect(message("model: {d_model: 33, heads: 3, layers: 1}\ntraining: {steps: 1, batch_tokens: 8}\n")
                     .contains("key 'model.d_model': a chart parser splits d_model into two halves; 33 is odd"))
         #expect(message("model: {d_model: 32, heads: 2, layers: 1, parser: cyk}\ntraining: {steps: 1, batch_tokens: 8}\n")
-                    .contains("key 'model.parser': expected one of chart, found \"cyk\""))
+                    .contains("key 'model.parser': expected one of chart, seq2seq, found \"cyk\""))
         #expect(message("model: {stack: decoder-only, d_model: 32, heads: 2, layers: 1}\ntraining: {steps: 1, batch_tokens: 8}\n")
-                    .contains("the parsing task needs stack encoder"))
+                    .contains("the parsing task needs stack encoder or encoder-decoder"))
+        #expect(message("model: {parser: seq2seq, d_model: 32, heads: 2, layers: 1}\ntraining: {steps: 1, batch_tokens: 8}\n")
+                    .contains("key 'model.parser': the seq2seq parser needs stack encoder-decoder, found encoder"))
     }
 }

@@ -72,7 +72,7 @@ public struct BeamSearch {
         let limits = sources.map { maxLength(model, sourceLength: $0.count) }
         let steps = limits.max()!
         let caches = model.decoder.makeCaches(capacity: steps)
-        let vocab = model.config.vocabSize
+        let vocab = model.config.outputVocabSize
 
         // Beam state per row b·K + j: tokens so far and cumulative log-probability; at first only
         // beam 0 of each sentence is live (the K beams are identical).
@@ -167,7 +167,7 @@ public struct BeamSearch {
         one.beamSize = 1
         guard !sources.isEmpty else { return [] }
         return model.evaluating { withoutGradients {
-            let b = sources.count, vocab = model.config.vocabSize
+            let b = sources.count, vocab = model.config.outputVocabSize
             let encoded = SourceBatch(sources, pad: pad)
             let memory = encoded.expandedMemory(model, copies: 1)
             let limits = sources.map { maxLength(model, sourceLength: $0.count) }
@@ -207,7 +207,7 @@ public struct BeamSearch {
             let logits = model.decode(input, shape: [1, input.count], memory: memory).scalars
             var total = 0.0
             for (t, y) in output.enumerated() {
-                total += logSoftmax(logits, row: t, vocab: model.config.vocabSize)[Int(y)]
+                total += logSoftmax(logits, row: t, vocab: model.config.outputVocabSize)[Int(y)]
             }
             return Hypothesis(tokens: target, logProbability: total, score: score(logProbability: total, length: output.count))
         } }

@@ -16,7 +16,7 @@ public struct ParsingFamily: TaskFamily {
     public init() {}
     public var name: TaskName { .parsing }
     public var summary: String { "constituency parsing (chart parser over the shared encoder)" }
-    public var stacks: [Recipe.ModelSection.Stack] { [.encoder] }
+    public var stacks: [Recipe.ModelSection.Stack] { [.encoder, .encoderDecoder] }
     public var builtInSources: [String: BuiltInSource] {
         ["craft": BuiltInSource(train: "data/craft/train.txt", validation: "data/craft/dev.txt", test: "data/craft/test.txt",
                                 credit: "the CRAFT corpus (Bada et al. 2012, \"Concept annotation in the CRAFT corpus\", BMC Bioinformatics; "
@@ -26,7 +26,12 @@ public struct ParsingFamily: TaskFamily {
 
     public func readRecipe(_ sections: RecipeSections, into recipe: inout Recipe) throws {
         recipe.parsing = try ParsingOptions.read(sections)
-        if recipe.model.dModel % 2 != 0 {
+        let wanted: Recipe.ModelSection.Stack = recipe.parsing.parser == .chart ? .encoder : .encoderDecoder
+        if recipe.model.stack != wanted {
+            throw sections.model.error(sections.model.has("stack") ? "stack" : "parser",
+                                       "the \(recipe.parsing.parser.rawValue) parser needs stack \(wanted.rawValue), found \(recipe.model.stack.rawValue)")
+        }
+        if recipe.parsing.parser == .chart && recipe.model.dModel % 2 != 0 {
             throw sections.model.error("d_model", "a chart parser splits d_model into two halves; \(recipe.model.dModel) is odd")
         }
     }
@@ -47,23 +52,52 @@ public struct ParsingFamily: TaskFamily {
     }
 }
 
-/// A trained parser as used after training: the model in evaluation mode and its tokenizer.
+/// A trained parser as used after training, either kind: the model in evaluation mode and its tokenizer.
 public struct Parser {
-    public let model: ChartParser
+    public enum Model {
+        case chart(ChartParser)
+        case seq2seq(Seq2SeqParser)
+    }
+
+    public let model: Model
     public let tokenizer: any TextTokenizer
 
-    public init(model: ChartParser, tokenizer: any TextTokenizer) {
-        self.model = model
+    public init(chart: ChartParser, tokenizer: any TextTokenizer) {
+        model = .chart(chart)
         self.tokenizer = tokenizer
+    }
+
+    public init(seq2seq: Seq2SeqParser) {
+        model = .seq2seq(seq2seq)
+        tokenizer = seq2seq.tokenizer
+    }
+
+    /// The longest input, in pieces.
+    public var context: Int {
+        switch model {
+        case .chart(let p): return p.config.encoder.maxLength
+        case .seq2seq(let p): return p.model.config.maxLength
+        }
+    }
+
+    /// Whether a sentence fits the model (its pieces, and for a sequence-to-sequence parser its tree).
+    public func fits(_ words: [String]) -> Bool {
+        switch model {
+        case .chart(let p): return p.fits(words, tokenizer: tokenizer)
+        case .seq2seq(let p): return p.fits(words)
+        }
     }
 
     /// The most likely tree of each tokenized sentence; a sentence longer than the model's context
     /// is an error naming it (split it first).
     public func parse(_ sentences: [[String]], batchSize: Int = 32) throws -> [ParseTree] {
-        for (i, words) in sentences.enumerated() where !model.fits(words, tokenizer: tokenizer) {
-            throw EvaluationError("sentence \(i + 1) (\(words.count) words) is longer than the parser's context of \(model.config.encoder.maxLength) pieces; split it")
+        for (i, words) in sentences.enumerated() where !fits(words) {
+            throw EvaluationError("sentence \(i + 1) (\(words.count) words) is longer than the parser's context of \(context) pieces; split it")
         }
-        return model.parse(sentences, tokenizer: tokenizer, batchSize: batchSize)
+        switch model {
+        case .chart(let p): return p.parse(sentences, tokenizer: tokenizer, batchSize: batchSize)
+        case .seq2seq(let p): return p.parse(sentences, batchSize: batchSize)
+        }
     }
 }
 
@@ -71,13 +105,19 @@ extension ZooEntry {
     /// A parsing entry's parser (weights loaded, evaluation mode) and tokenizer.
     public func loadParser() throws -> Parser {
         try require(.parsing)
-        guard let config = config.parser else {
-            throw ZooError.badEntry(path: directory.appendingPathComponent(Self.configFile).path, reason: "missing key 'parser'")
-        }
         let tokenizer = try loadTokenizer()
+        if let seq2seq = config.seq2seqParser {
+            let model = EncoderDecoder(config.model)
+            try loadWeights(into: model)
+            model.setTraining(false)
+            return Parser(seq2seq: Seq2SeqParser(model: model, config: seq2seq, tokenizer: tokenizer))
+        }
+        guard let config = config.parser else {
+            throw ZooError.badEntry(path: directory.appendingPathComponent(Self.configFile).path, reason: "missing key 'parser' (or 'seq2seq_parser')")
+        }
         let model = ChartParser(config)
         try loadWeights(into: model)
         model.setTraining(false)
-        return Parser(model: model, tokenizer: tokenizer)
+        return Parser(chart: model, tokenizer: tokenizer)
     }
 }

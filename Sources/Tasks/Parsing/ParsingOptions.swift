@@ -1,26 +1,46 @@
 import Recipes
 
-/// A parsing recipe's own keys: which parser (`model.parser`), its span classifier's width
-/// (`model.span_hidden`), and the weight of the tagging loss (`training.tag_loss_weight`).
+/// A parsing recipe's own keys: which parser (`model.parser`); the chart parser's span classifier
+/// width (`model.span_hidden`) and tagging loss weight (`training.tag_loss_weight`); the
+/// sequence-to-sequence parser's preterminal tokens (`model.preterminals`) and its beam search
+/// (`evaluation.beam`, `evaluation.length_penalty`, `evaluation.max_extra_length`).
 public struct ParsingOptions: RecipeOptions {
-    /// `model.parser`: `chart` (Kitaev & Klein 2018: encoder, span scores, exact CKY).
+    /// `model.parser`: `chart` (Kitaev & Klein 2018: encoder, span scores, exact CKY) or `seq2seq`
+    /// (the paper's §6.3, Vinyals et al. 2015: encoder–decoder writing the bracketed tree).
     public var parser = Parser.chart
-    /// `model.span_hidden`: the span classifier's hidden width.
+    /// `model.span_hidden`: the chart parser's span classifier hidden width.
     public var spanHidden = 250
-    /// `training.tag_loss_weight`: the part-of-speech loss's weight beside the span loss.
+    /// `training.tag_loss_weight`: the chart parser's part-of-speech loss weight beside the span loss.
     public var tagLossWeight: Float = 0.5
+    /// `model.preterminals`: the sequence-to-sequence parser writes each word as its part-of-speech
+    /// tag (`tags`) or as `XX` (`xx`, Vinyals et al.'s choice).
+    public var preterminals = Preterminals.tags
+    /// `evaluation.beam`, `evaluation.length_penalty`: the sequence-to-sequence parser's search
+    /// (the paper: beam 21, α 0.3).
+    public var beam = 4
+    public var lengthPenalty = 0.3
+    /// `evaluation.max_extra_length`: output length at most the input's pieces plus this (the paper: 300).
+    public var maxExtraLength = 300
 
     public init() {}
 
-    public enum Parser: String, Sendable, CaseIterable { case chart }
+    public enum Parser: String, Sendable, CaseIterable { case chart, seq2seq }
+    public enum Preterminals: String, Sendable, CaseIterable { case tags, xx }
 
-    static let keys = ["model": ["parser", "span_hidden"], "training": ["tag_loss_weight"]]
+    static let keys = ["model": ["parser", "span_hidden", "preterminals"], "training": ["tag_loss_weight"],
+                       "evaluation": ["beam", "length_penalty", "max_extra_length"]]
 
     static func read(_ s: RecipeSections) throws -> ParsingOptions {
         var o = ParsingOptions()
         if let v = try s.model.choice("parser", Parser.allCases.map(\.rawValue)) { o.parser = .init(rawValue: v)! }
         if let v = try s.model.int("span_hidden", .atLeast(1)) { o.spanHidden = v }
+        if let v = try s.model.choice("preterminals", Preterminals.allCases.map(\.rawValue)) { o.preterminals = .init(rawValue: v)! }
         if let v = try s.training.float("tag_loss_weight", .atLeast(0)) { o.tagLossWeight = v }
+        if let e = s.evaluation {
+            if let v = try e.int("beam", .atLeast(1)) { o.beam = v }
+            if let v = try e.double("length_penalty", .atLeast(0)) { o.lengthPenalty = v }
+            if let v = try e.int("max_extra_length", .atLeast(1)) { o.maxExtraLength = v }
+        }
         return o
     }
 }

@@ -46,6 +46,11 @@ enum ParsingRun {
         // Tokenizer, labels, examples.
         let (tokenizer, tokenizerFiles) = try RecipeRun.prepareTokenizer(
             tokenizerSection, trainingDocuments: trainTrees.map { $0.words.joined(separator: " ") }, source: trainPath, note: note)
+        let data = Treebanks(train: trainTrees, validation: validationTrees, validationDescription: validationDescription,
+                             test: testTrees, testPath: testPath, trainPath: trainPath, credit: builtIn?.credit)
+        if p.parser == .seq2seq {
+            return try Seq2SeqParsingRun.run(recipe, options: options, data: data, tokenizer: tokenizer, tokenizerFiles: tokenizerFiles, note: note)
+        }
         let labelNames = ["∅"] + Set(trainTrees.flatMap { SpanLabels.spans(of: $0).map(\.label) }).sorted()
         let tagNames = Set(trainTrees.flatMap(\.tags)).sorted()
         let labels = Dictionary(uniqueKeysWithValues: labelNames.enumerated().map { ($1, Int32($0)) })
@@ -81,14 +86,43 @@ enum ParsingRun {
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
 
-        // The test trees, parsed from their gold words.
+        let e = encoderConfig
+        let modelFact = "chart parser (Kitaev & Klein 2018): encoder d_model \(e.dModel), \(e.heads) heads, \(e.encoderLayers) layers, "
+            + "ffn \(e.ffnDim), dropout \(e.dropout), \(e.positional.rawValue) positions, \(e.normFirst ? "pre-norm" : "post-norm"); "
+            + "span MLP \(p.spanHidden), \(labelNames.count - 1) span labels, \(tagNames.count) tags; CKY decoding; "
+            + "\(ModelCard.count(model.parameterCount)) parameters"
+        return try finish(recipe, options: options, data: data, parser: Parser(chart: model, tokenizer: tokenizer), weights: model,
+                          modelConfig: encoderConfig, configure: { $0.parser = config },
+                          summaryLine: "A constituency parser (chart parser over the Transformer encoder, \(ModelCard.count(model.parameterCount)) parameters)",
+                          modelFact: modelFact, trainCount: train.count, validationCount: validation.count,
+                          tokenizerSection: tokenizerSection, tokenizer: tokenizer, tokenizerFiles: tokenizerFiles,
+                          summary: summary, trainingFiles: [trainer.logURL, trainer.plotURL], work: work, note: note)
+    }
+
+    /// The treebank a run trains, selects and tests on, as read and normalized.
+    struct Treebanks {
+        var train: [ParseTree]
+        var validation: [ParseTree]
+        var validationDescription: String
+        var test: [ParseTree]?
+        var testPath: String?
+        var trainPath: String
+        var credit: String?
+    }
+
+    /// What both parsers do after training: parse the test trees' words and score them with EVALB,
+    /// then export the entry with its card (the sample drawn as a tree, the data's credit).
+    static func finish(_ recipe: Recipe, options: RecipeRun.Options, data: Treebanks, parser: Parser, weights: some Module,
+                       modelConfig: TransformerConfig, configure: (inout ZooEntryConfig) -> Void, summaryLine: String, modelFact: String,
+                       trainCount: Int, validationCount: Int, tokenizerSection: Recipe.TokenizerSection, tokenizer: any TextTokenizer,
+                       tokenizerFiles: [URL], summary: TrainingSummary, trainingFiles: [URL], work: URL,
+                       note: (String) -> Void) throws -> RecipeRun.Result {
         var metrics = summary.validation
         var testLine: String?
         var testFacts: [(String, String)] = []
         var sample: ParseTree?
-        if let testTrees, let testPath, !testTrees.isEmpty {
-            let parser = Parser(model: model, tokenizer: tokenizer)
-            let usable = testTrees.filter { model.fits($0.words, tokenizer: tokenizer) }
+        if let testTrees = data.test, let testPath = data.testPath, !testTrees.isEmpty {
+            let usable = testTrees.filter { parser.fits($0.words) }
             note("parsing the \(usable.count) test sentences of \(testPath)")
             let start = Date()
             let parsed = try parser.parse(usable.map(\.words))
@@ -107,55 +141,50 @@ enum ParsingRun {
             sample = parsed.first { (8...20).contains($0.words.count) } ?? parsed.first
         }
 
-        // Export.
         let export = RunExport(recipe: recipe, options: options)
-        let dataDescription = recipe.data.source.map { "the built-in '\($0)' treebank (\(trainPath))" } ?? trainPath
+        let dataDescription = recipe.data.source.map { "the built-in '\($0)' treebank (\(data.trainPath))" } ?? data.trainPath
         var entryConfig = ZooEntryConfig(
-            name: export.name, task: .parsing, model: encoderConfig,
+            name: export.name, task: .parsing, model: modelConfig,
             tokenizer: .init(kind: tokenizerSection.kind, files: try TokenizerRegistry.kind(tokenizerSection.kind).files),
-            metrics: metrics, training: export.trainingInfo(data: dataDescription, summary: summary, parameters: model.parameterCount))
-        entryConfig.parser = config
-        var card = ModelCard(title: export.name, summary: "A constituency parser (chart parser over the Transformer encoder, "
-                             + "\(ModelCard.count(model.parameterCount)) parameters)" + export.trainedBy)
-        let e = encoderConfig, info = entryConfig.training
+            metrics: metrics, training: export.trainingInfo(data: dataDescription, summary: summary, parameters: weights.parameterCount))
+        configure(&entryConfig)
+        var card = ModelCard(title: export.name, summary: summaryLine + export.trainedBy)
+        let info = entryConfig.training
         var facts: [(String, String)] = [
             ("task", entryConfig.task.rawValue),
-            ("data", "\(info.data) (\(train.count) trees)"),
-            ("validation", "\(validationDescription) (\(validation.count) trees)"),
+            ("data", "\(info.data) (\(trainCount) trees)"),
+            ("validation", "\(data.validationDescription) (\(validationCount) trees)"),
             ("tokenizer", "\(tokenizerSection.kind) (\(tokenizerSection.path)), \(tokenizer.vocabularySize) tokens"),
-            ("model", "chart parser (Kitaev & Klein 2018): encoder d_model \(e.dModel), \(e.heads) heads, \(e.encoderLayers) layers, "
-                + "ffn \(e.ffnDim), dropout \(e.dropout), \(e.positional.rawValue) positions, \(e.normFirst ? "pre-norm" : "post-norm"); "
-                + "span MLP \(p.spanHidden), \(labelNames.count - 1) span labels, \(tagNames.count) tags; CKY decoding; "
-                + "\(ModelCard.count(model.parameterCount)) parameters"),
-            ("training", RecipeRun.trainingDescription(t, steps: summary.steps, unit: "pieces")),
+            ("model", modelFact),
+            ("training", RecipeRun.trainingDescription(recipe.training, steps: summary.steps, unit: "pieces")),
             ("words seen", ModelCard.count(info.tokens)),
             ("wall time", RecipeRun.wallTime(info, unit: "words")),
         ]
         if let f1 = metrics["val_f1"] { facts.append(("validation F1 (labelled brackets, quick)", String(format: "%.2f", f1))) }
         if let testLine { facts.append(("test", testLine)) }
         facts += testFacts
-        if let credit = builtIn?.credit { facts.append(("data credit", credit)) }
+        if let credit = data.credit { facts.append(("data credit", credit)) }
         card.facts = facts
-        var trainingFiles = [trainer.logURL, trainer.plotURL]
+        var files = trainingFiles
         var appendix = ""
         if let sample {
             card.sample = ("A test sentence parsed by this model:", sample.bracketed)
             let picture = work.appendingPathComponent("sample-tree.svg")
             if (try? Data(TreeSVG().render(sample).utf8).write(to: picture, options: .atomic)) != nil {
-                trainingFiles.append(picture)
+                files.append(picture)
                 appendix = "\n## The sample as a tree\n\n![the sample sentence's tree](sample-tree.svg)\n"
             }
         }
         let usage = ["zoo parse --model \(export.name) \"The striatum plays a pivotal role in modulating motor activity.\"",
                      "zoo eval --model \(export.name) --data data/craft/test.txt"]
-        return try export.write(config: entryConfig, model: model, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
-                                appendix: appendix, trainingFiles: trainingFiles, summary: summary, workDirectory: work, note: note)
+        return try export.write(config: entryConfig, model: weights, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
+                                appendix: appendix, trainingFiles: files, summary: summary, workDirectory: work, note: note)
     }
 
     /// EVALB (COLLINS.prm) on the parser's trees of the gold trees' words; a sentence longer
     /// than the parser's context gets an empty test line, which EVALB counts as skipped.
     static func evalb(gold: [ParseTree], parser: Parser, batchSize: Int = 32) throws -> EVALBResult {
-        let fits = gold.map { parser.model.fits($0.words, tokenizer: parser.tokenizer) }
+        let fits = gold.map { parser.fits($0.words) }
         let parsed = try parser.parse(zip(gold, fits).filter { $0.1 }.map { $0.0.words }, batchSize: batchSize)
         var next = 0
         let test = fits.map { ok -> String in

@@ -59,10 +59,13 @@ public final class TranslationTask: TrainingTask {
                 labelSmoothing: Float = 0.1, tokenizer: (any TextTokenizer)? = nil) throws {
         guard !train.isEmpty else { throw TrainingError.badData(path: "training pairs", reason: "no sentence pairs fit the model") }
         guard !validation.isEmpty else { throw TrainingError.badData(path: "validation pairs", reason: "no sentence pairs fit the model") }
-        let v = Int32(model.config.vocabSize)
+        let v = Int32(model.config.vocabSize), t = Int32(model.config.outputVocabSize)
         for e in train + validation {
-            if let bad = (e.source + e.target).first(where: { $0 < 0 || $0 >= v }) {
+            if let bad = e.source.first(where: { $0 < 0 || $0 >= v }) {
                 throw TrainingError.badData(path: "tokens", reason: "token id \(bad) is outside the model's vocabulary of \(v)")
+            }
+            if let bad = e.target.first(where: { $0 < 0 || $0 >= t }) {
+                throw TrainingError.badData(path: "tokens", reason: "target id \(bad) is outside the model's target vocabulary of \(t)")
             }
         }
         self.model = model
@@ -136,7 +139,7 @@ public final class TranslationTask: TrainingTask {
     func lossTensor(_ b: Batch, labelSmoothing: Float) -> Tensor {
         let logits = model(source: b.source, sourceShape: b.sourceShape, target: b.targetInput, targetShape: b.targetShape,
                            sourcePadding: b.sourcePadding)
-        return logits.reshaped([-1, model.config.vocabSize])
+        return logits.reshaped([-1, model.config.outputVocabSize])
             .crossEntropy(targets: b.targetOutput, labelSmoothing: labelSmoothing, ignoreIndex: Self.ignoreIndex)
     }
 

@@ -1,0 +1,81 @@
+import Data
+import Foundation
+import Layers
+import Tensors
+import Tokenization
+
+/// What a sequence-to-sequence parser's zoo entry holds beside its encoder–decoder: the target
+/// vocabulary and how it decodes.
+public struct Seq2SeqParserConfig: Codable, Sendable, Equatable {
+    /// Target tokens by id: the tokenizer's special tokens at their own ids (so beginning and end
+    /// of sentence are one id on both sides), then the linearized trees' tokens (`(NP`, `)NP`,
+    /// and `XX` or the part-of-speech tags).
+    public var targets: [String]
+    /// Whether preterminals are part-of-speech tags (else `XX`: the tagger is not the parser's job).
+    public var tags: Bool
+    /// Beam size and length penalty α (Wu et al. 2016) of the parse.
+    public var beam: Int
+    public var lengthPenalty: Double
+    /// The output may be at most the source's pieces plus this many tokens (the paper: 300).
+    public var maxExtraLength: Int
+
+    public init(targets: [String], tags: Bool, beam: Int = 4, lengthPenalty: Double = 0.6, maxExtraLength: Int = 300) {
+        self.targets = targets
+        self.tags = tags
+        self.beam = beam
+        self.lengthPenalty = lengthPenalty
+        self.maxExtraLength = maxExtraLength
+    }
+}
+
+/// The parser of "Attention Is All You Need" §6.3 and Vinyals et al. 2015 ("Grammar as a Foreign
+/// Language"): the shared encoder–decoder reads the sentence's subword pieces and writes its tree
+/// as a bracket sequence (`(S (NP XX XX )NP (VP XX )VP )S`). Beam search is constrained
+/// (`TreeConstraint`), so every output is a well-formed tree over exactly the input's words.
+public struct Seq2SeqParser {
+    public let model: EncoderDecoder
+    public let config: Seq2SeqParserConfig
+    public let tokenizer: any TextTokenizer
+
+    public init(model: EncoderDecoder, config: Seq2SeqParserConfig, tokenizer: any TextTokenizer) {
+        self.model = model
+        self.config = config
+        self.tokenizer = tokenizer
+    }
+
+    /// The source ids of a sentence: its words' pieces (words joined by spaces) and end-of-text.
+    public static func source(_ words: [String], tokenizer: any TextTokenizer) -> [Int32] {
+        tokenizer.encode(words.joined(separator: " ")) + [tokenizer.endOfTextId ?? 0]
+    }
+
+    /// Whether the sentence's pieces and its longest possible tree fit the model's positions.
+    public func fits(_ words: [String]) -> Bool {
+        let pieces = Self.source(words, tokenizer: tokenizer).count
+        return pieces <= model.config.maxLength && words.count + 3 <= min(pieces + config.maxExtraLength, model.config.maxLength)
+    }
+
+    /// The best tree of each sentence, decoded in batches.
+    public func parse(_ sentences: [[String]], batchSize: Int = 32) -> [ParseTree] {
+        let eos = tokenizer.endOfTextId ?? 0
+        var search = BeamSearch(beamSize: config.beam, lengthPenalty: config.lengthPenalty, maxExtraLength: config.maxExtraLength,
+                                bos: tokenizer.beginningOfTextId ?? eos, eos: eos, pad: eos)
+        var out: [ParseTree] = []
+        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
+            let chunk = Array(sentences[start..<min(sentences.count, start + max(1, batchSize))])
+            let nonEmpty = chunk.filter { !$0.isEmpty }
+            search.constraint = TreeConstraint(vocabulary: config.targets, end: eos, wordCounts: nonEmpty.map(\.count))
+            let sources = nonEmpty.map { Self.source($0, tokenizer: tokenizer) }
+            let best = sources.isEmpty ? [] : (search.beamSize == 1 ? search.greedy(model, sources: sources) : search(model, sources: sources))
+            var next = 0
+            for words in chunk {
+                guard !words.isEmpty else { out.append(ParseTree("TOP", [])); continue }
+                let tokens = best[next].tokens.map { config.targets[Int($0)] }
+                next += 1
+                // The constraint admits only trees; a flat tree stands in should the limit ever be too short.
+                out.append((try? ParseTree(linearized: tokens, words: words))
+                           ?? ParseTree("TOP", [ParseTree("S", words.map { ParseTree("XX", [ParseTree($0)]) })]))
+            }
+        }
+        return out
+    }
+}
