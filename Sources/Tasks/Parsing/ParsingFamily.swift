@@ -15,7 +15,7 @@ extension TaskName {
 public struct ParsingFamily: TaskFamily {
     public init() {}
     public var name: TaskName { .parsing }
-    public var summary: String { "constituency parsing (chart parser over the shared encoder)" }
+    public var summary: String { "constituency parsing (chart parser over the shared encoder, or sequence to sequence)" }
     public var stacks: [Recipe.ModelSection.Stack] { [.encoder, .encoderDecoder] }
     public var builtInSources: [String: BuiltInSource] {
         ["craft": BuiltInSource(train: "data/craft/train.txt", validation: "data/craft/dev.txt", test: "data/craft/test.txt",
