@@ -119,3 +119,23 @@ public struct RunExport {
         return RecipeRun.Result(entry: entry, summary: summary, workDirectory: workDirectory)
     }
 }
+
+extension Recipe {
+    /// The tokenizer section; the loader requires one of every family that needs it, so its
+    /// absence here is a recipe built in code without one.
+    public func requiredTokenizer() throws -> TokenizerSection {
+        guard let tokenizer else { throw RecipeError(file: file, key: "tokenizer", message: "required key is missing") }
+        return tokenizer
+    }
+
+    /// The data's files: a built-in `source`'s (`family.builtInSources`) for training and
+    /// validation, the recipe's own otherwise; a `test` key of the recipe wins over the source's.
+    /// Throws when there is no training data.
+    public func dataFiles(of family: some TaskFamily) throws -> (train: String, validation: String?, test: String?, builtIn: BuiltInSource?) {
+        let builtIn = data.source.flatMap { family.builtInSources[$0] }
+        guard let train = builtIn?.train ?? data.train else {
+            throw RecipeError(file: file, key: "data.train", message: "required key is missing")
+        }
+        return (train, builtIn?.validation ?? data.validation, data.test ?? builtIn?.test, builtIn)
+    }
+}

@@ -67,7 +67,7 @@ import Tokenization
     }
 
     @Test func checkpointWithoutTransformerPrefixImportsTheSame() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TrainingFixtures.temporaryDirectory("gpt2-import")
         defer { try? FileManager.default.removeItem(at: dir) }
         let original = try SafetensorsFile(path: Self.fixture.appendingPathComponent("model.safetensors").path)
         // As OpenAI's gpt2 on the hub: no prefix, plus the causal-mask buffers and a tied lm_head.
@@ -84,7 +84,7 @@ import Tokenization
     }
 
     @Test func importWritesAZooEntryThatLoadsAndGenerates() throws {
-        let zoo = try temporaryDirectory()
+        let zoo = try TrainingFixtures.temporaryDirectory("gpt2-import")
         defer { try? FileManager.default.removeItem(at: zoo) }
         let out = zoo.appendingPathComponent("tiny-gpt2")
         try importGPT2(from: Self.fixture.path, to: out.path)
@@ -109,7 +109,7 @@ import Tokenization
         #expect(try ZooRegistry(root: zoo).entries().map(\.name) == ["tiny-gpt2"])
 
         // A second import does not overwrite unless asked to.
-        let message = errorMessage { try importGPT2(from: Self.fixture.path, to: out.path) }
+        let message = TrainingFixtures.errorMessage { try importGPT2(from: Self.fixture.path, to: out.path) }
         #expect(message.contains("already exists"), "\(message)")
         try importGPT2(from: Self.fixture.path, to: out.path, overwrite: true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).filter { $0.contains(".tmp-") || $0.contains(".old-") }.isEmpty)
@@ -118,7 +118,7 @@ import Tokenization
     // MARK: - Bad checkpoints
 
     @Test func badCheckpointsGiveClearErrors() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TrainingFixtures.temporaryDirectory("gpt2-import")
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("config.json"))) as! [String: Any]
         func write(config changes: [String: Any?], weights: Bool = true) throws {
@@ -144,7 +144,7 @@ import Tokenization
         ]
         for (changes, weights, expected) in cases {
             try write(config: changes, weights: weights)
-            let message = errorMessage { try GPT2Import.load(from: dir.path) }
+            let message = TrainingFixtures.errorMessage { try GPT2Import.load(from: dir.path) }
             #expect(message.contains(expected), "\(changes): \(message)")
             #expect(message.hasPrefix(dir.path), "\(message)")
             #expect(!message.contains("\n"))
@@ -154,20 +154,20 @@ import Tokenization
         var vocab = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("vocab.json"))) as! [String: Int]
         vocab["extra"] = 500
         try JSONSerialization.data(withJSONObject: vocab).write(to: dir.appendingPathComponent("vocab.json"))
-        let message = errorMessage { try GPT2Import.load(from: dir.path) }
+        let message = TrainingFixtures.errorMessage { try GPT2Import.load(from: dir.path) }
         #expect(message.contains("vocab.json has 501 tokens but config.json's vocab_size is 500"), "\(message)")
     }
 
     /// A field of the wrong type or value is one line naming the file, the key and what is there.
     @Test func malformedConfigFieldsNameTheFileAndKey() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TrainingFixtures.temporaryDirectory("gpt2-import")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("config.json").path
         let text = try String(contentsOf: Self.fixture.appendingPathComponent("config.json"), encoding: .utf8)
         let config = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         func message(_ changes: [String: Any]) throws -> String {
             try JSONSerialization.data(withJSONObject: config.merging(changes) { $1 }).write(to: URL(fileURLWithPath: path))
-            return errorMessage { try GPT2Import.config(contentsOf: path) }
+            return TrainingFixtures.errorMessage { try GPT2Import.config(contentsOf: path) }
         }
         let cases: [([String: Any], String)] = [
             (["n_embd": "32"], "\"n_embd\" must be a positive integer, found \"32\""),
@@ -182,7 +182,7 @@ import Tokenization
             #expect(try message(changes) == "\(path): invalid GPT-2 config: \(reason)")
         }
         try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(errorMessage { try GPT2Import.config(contentsOf: path) } == "\(path): invalid GPT-2 config: not a JSON object")
+        #expect(TrainingFixtures.errorMessage { try GPT2Import.config(contentsOf: path) } == "\(path): invalid GPT-2 config: not a JSON object")
 
         // Python writes some integers as floats: 32.0 is 32. Without n_positions, n_ctx is the context.
         try Data(text.replacingOccurrences(of: "\"n_embd\": 32,", with: "\"n_embd\": 32.0,").utf8).write(to: URL(fileURLWithPath: path))
@@ -194,9 +194,9 @@ import Tokenization
     }
 
     @Test func failedImportLeavesNothingBehind() throws {
-        let zoo = try temporaryDirectory()
+        let zoo = try TrainingFixtures.temporaryDirectory("gpt2-import")
         defer { try? FileManager.default.removeItem(at: zoo) }
-        let message = errorMessage { try importGPT2(from: zoo.appendingPathComponent("nowhere").path, to: zoo.appendingPathComponent("x").path) }
+        let message = TrainingFixtures.errorMessage { try importGPT2(from: zoo.appendingPathComponent("nowhere").path, to: zoo.appendingPathComponent("x").path) }
         #expect(message.contains("config.json: no such file"), "\(message)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).isEmpty)
     }
@@ -215,21 +215,6 @@ import Tokenization
                 if step + 1 < newTokens { logits = model([next], shape: [1, 1], offset: ids.count - 1, caches: caches) }
             }
             return ids
-        }
-    }
-
-    private func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gpt2-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
-    private func errorMessage(_ body: () throws -> Any) -> String {
-        do {
-            _ = try body()
-            return "no error"
-        } catch {
-            return "\(error)"
         }
     }
 }

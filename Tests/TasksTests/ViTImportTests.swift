@@ -92,7 +92,7 @@ import Testing
 
     /// A field of the wrong type or value is one line naming the file, the key and what is there.
     @Test func malformedConfigFieldsNameTheFileAndKey() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TrainingFixtures.temporaryDirectory("vit-import")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("config.json").path
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("config.json"))) as! [String: Any]
@@ -107,14 +107,14 @@ import Testing
             var c = config
             for (k, v) in changes { c[k] = v }
             try JSONSerialization.data(withJSONObject: c).write(to: URL(fileURLWithPath: path))
-            let message = errorMessage { try ViTImport.config(contentsOf: path) }
+            let message = TrainingFixtures.errorMessage { try ViTImport.config(contentsOf: path) }
             #expect(message == "\(path): \(reason)")
         }
     }
 
     /// preprocessor_config.json: size as an integer or {height, width}; mean and std per channel or one for all.
     @Test func preprocessorConfigGivesThePreprocessing() throws {
-        let dir = try temporaryDirectory()
+        let dir = try TrainingFixtures.temporaryDirectory("vit-import")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("preprocessor_config.json").path
         let (config, _) = try ViTImport.config(contentsOf: Self.fixture.appendingPathComponent("config.json").path)
@@ -138,7 +138,7 @@ import Testing
             ("not json", "not a JSON object"),
         ]
         for (json, reason) in cases {
-            #expect(errorMessage { try preprocessing(json) } == "\(path): \(reason)")
+            #expect(TrainingFixtures.errorMessage { try preprocessing(json) } == "\(path): \(reason)")
         }
     }
 
@@ -148,20 +148,5 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("config.json"), to: dir.appendingPathComponent("config.json"))
         #expect(throws: ViTImportError.self) { try ViTImport.model(from: dir.path) }
-    }
-
-    private func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vit-import-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
-    private func errorMessage(_ body: () throws -> Any) -> String {
-        do {
-            _ = try body()
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
     }
 }

@@ -157,14 +157,14 @@ public final class ChartParser: Module {
             // A tree's log-likelihood under independent span labels is Σ log P(∅) over every span
             // plus, for each constituent, log P(label) − log P(∅): so a span's score is its best
             // label's log-odds against ∅ when positive (a constituent), else 0 (∅, dissolved).
-            var best = [Int: (label: Int, score: Float)]()
+            var best = [(label: Int, score: Float)](repeating: (0, 0), count: (n + 1) * (n + 1))
             for (k, (i, j)) in Self.spans(words: n).enumerated() {
                 best[i * (n + 1) + j] = Self.spanScore(spanLogits, row: spanOffset + k, width: labels)
             }
             spanOffset += n * (n + 1) / 2
-            let tagIds = (0..<n).map { w in Self.bestLabel(tagLogits, row: wordOffset + w, width: tags).label }
+            let tagIds = (0..<n).map { w in Self.argmax(tagLogits, row: wordOffset + w, width: tags) }
             wordOffset += n
-            let (root, _) = CKY.decode(words: n) { best[$0 * (n + 1) + $1]! }
+            let (root, _) = CKY.decode(words: n) { best[$0 * (n + 1) + $1] }
             out.append(ParseTree("TOP", tree(root, words: words, tags: tagIds.map { config.tags[$0] })))
         }
         return out
@@ -180,14 +180,12 @@ public final class ChartParser: Module {
         return margin > 0 ? (arg, margin) : (0, 0)
     }
 
-    /// The row's best class and its log-softmax value.
-    static func bestLabel(_ logits: [Float], row: Int, width: Int) -> (label: Int, score: Float) {
+    /// The row's best class (the first of equals).
+    static func argmax(_ logits: [Float], row: Int, width: Int) -> Int {
         let base = row * width
-        var arg = 0, top = logits[base]
-        for c in 1..<max(width, 1) where logits[base + c] > top { top = logits[base + c]; arg = c }
-        var sum: Float = 0
-        for c in 0..<width { sum += Foundation.exp(logits[base + c] - top) }
-        return (arg, -Foundation.log(sum))
+        var arg = 0
+        for c in 1..<max(width, 1) where logits[base + c] > logits[base + arg] { arg = c }
+        return arg
     }
 
     /// A CKY node as constituents: ∅ spans dissolve into their parent, chains unfold.

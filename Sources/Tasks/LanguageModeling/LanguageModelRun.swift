@@ -12,13 +12,9 @@ import Training
 extension LanguageModelTask {
     /// Runs a `language-model` recipe; see `RecipeRun.run`.
     static func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result {
-        guard let tokenizerSection = recipe.tokenizer else {
-            throw RecipeError(file: recipe.file, key: "tokenizer", message: "required key is missing")
-        }
-        let builtIn = recipe.data.source.flatMap { LanguageModelFamily().builtInSources[$0] }
-        guard let trainPath = builtIn?.train ?? recipe.data.train else {
-            throw RecipeError(file: recipe.file, key: "data.train", message: "required key is missing")
-        }
+        let tokenizerSection = try recipe.requiredTokenizer()
+        let files = try recipe.dataFiles(of: LanguageModelFamily())
+        let trainPath = files.train
         let note = RecipeRun.noteFunction(options.progress)
         let lm = recipe.languageModel
 
@@ -27,7 +23,7 @@ extension LanguageModelTask {
         var trainDocuments = documents(in: try RecipeRun.readText(trainPath, builtIn: recipe.data.source), unit: unit)
         var validationDocuments: [String]
         var validationDescription: String
-        if let validationPath = builtIn?.validation ?? recipe.data.validation {
+        if let validationPath = files.validation {
             validationDocuments = documents(in: try RecipeRun.readText(validationPath, builtIn: recipe.data.source), unit: unit)
             validationDescription = validationPath
         } else {

@@ -13,13 +13,9 @@ import Training
 
 enum ParsingRun {
     static func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result {
-        guard let tokenizerSection = recipe.tokenizer else {
-            throw RecipeError(file: recipe.file, key: "tokenizer", message: "required key is missing")
-        }
-        let builtIn = recipe.data.source.flatMap { ParsingFamily().builtInSources[$0] }
-        guard let trainPath = builtIn?.train ?? recipe.data.train else {
-            throw RecipeError(file: recipe.file, key: "data.train", message: "required key is missing")
-        }
+        let tokenizerSection = try recipe.requiredTokenizer()
+        let files = try recipe.dataFiles(of: ParsingFamily())
+        let trainPath = files.train
         let note = RecipeRun.noteFunction(options.progress)
         let p = recipe.parsing
 
@@ -33,21 +29,21 @@ enum ParsingRun {
         var trainTrees = try read(trainPath)
         var validationTrees: [ParseTree]
         let validationDescription: String
-        if let path = builtIn?.validation ?? recipe.data.validation {
+        if let path = files.validation {
             validationTrees = try read(path)
             validationDescription = path
         } else {
             (validationTrees, validationDescription) = try RecipeRun.holdOut(&trainTrees, fraction: recipe.data.validationSplit,
                                                                              what: "tree", from: trainPath)
         }
-        let testPath = builtIn?.test ?? recipe.data.test
+        let testPath = files.test
         let testTrees = try testPath.map(read)
 
         // Tokenizer, labels, examples.
         let (tokenizer, tokenizerFiles) = try RecipeRun.prepareTokenizer(
             tokenizerSection, trainingDocuments: trainTrees.map { $0.words.joined(separator: " ") }, source: trainPath, note: note)
         let data = Treebanks(train: trainTrees, validation: validationTrees, validationDescription: validationDescription,
-                             test: testTrees, testPath: testPath, trainPath: trainPath, credit: builtIn?.credit)
+                             test: testTrees, testPath: testPath, trainPath: trainPath, credit: files.builtIn?.credit)
         if p.parser == .seq2seq {
             return try Seq2SeqParsingRun.run(recipe, options: options, data: data, tokenizer: tokenizer, tokenizerFiles: tokenizerFiles, note: note)
         }

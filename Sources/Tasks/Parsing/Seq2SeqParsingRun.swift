@@ -15,9 +15,7 @@ import Training
 enum Seq2SeqParsingRun {
     static func run(_ recipe: Recipe, options: RecipeRun.Options, data: ParsingRun.Treebanks, tokenizer: any TextTokenizer,
                     tokenizerFiles: [URL], note: (String) -> Void) throws -> RecipeRun.Result {
-        guard let tokenizerSection = recipe.tokenizer else {
-            throw RecipeError(file: recipe.file, key: "tokenizer", message: "required key is missing")
-        }
+        let tokenizerSection = try recipe.requiredTokenizer()
         let p = recipe.parsing, tags = p.preterminals == .tags
         guard let eos = tokenizer.endOfTextId else {
             throw TrainingError.badData(path: tokenizerSection.path, reason: "the tokenizer has no end-of-text token; the parser's decoder needs one")

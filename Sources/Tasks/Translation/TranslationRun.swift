@@ -16,16 +16,12 @@ import Training
 extension TranslationTask {
     /// Runs a `translation` recipe; see `RecipeRun.run`.
     static func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result {
-        guard let tokenizerSection = recipe.tokenizer else {
-            throw RecipeError(file: recipe.file, key: "tokenizer", message: "required key is missing")
-        }
+        let tokenizerSection = try recipe.requiredTokenizer()
         let mt = recipe.translation
         let languages = mt.languages
         guard languages.count == 2 else { throw RecipeError(file: recipe.file, key: "data.languages", message: "required key is missing") }
-        let builtIn = recipe.data.source.flatMap { TranslationFamily().builtInSources[$0] }
-        guard let trainPrefix = builtIn?.train ?? recipe.data.train else {
-            throw RecipeError(file: recipe.file, key: "data.train", message: "required key is missing")
-        }
+        let files = try recipe.dataFiles(of: TranslationFamily())
+        let trainPrefix = files.train
         let note = RecipeRun.noteFunction(options.progress)
         let direction = "\(languages[0])→\(languages[1])"
 
@@ -36,7 +32,7 @@ extension TranslationTask {
         note("training pairs: \(report)")
         var validationPairs: ParallelCorpus
         var validationDescription: String
-        if let prefix = builtIn?.validation ?? recipe.data.validation {
+        if let prefix = files.validation {
             validationPairs = try readSplit(prefix, languages: languages, builtIn: recipe.data.source)
             validationDescription = prefix
         } else {
@@ -45,7 +41,7 @@ extension TranslationTask {
                                                                   what: "pair", from: trainPrefix)
             validationPairs = ParallelCorpus(pairs: held)
         }
-        let testPrefix = recipe.data.test ?? builtIn?.test
+        let testPrefix = files.test
         let testPairs = try testPrefix.map { try readSplit($0, languages: languages, builtIn: recipe.data.source) }
 
         // The joint tokenizer, trained on both sides.
