@@ -161,6 +161,21 @@ public struct RecipeFields {
         }
     }
 
+    /// A non-empty list of non-empty strings (names or paths).
+    public func strings(_ key: String) throws -> [String]? {
+        guard let value = values[key] else { return nil }
+        guard case .sequence(let sequence) = value, !sequence.isEmpty else {
+            throw error(key, "expected a non-empty list of strings, found \(RecipeFields.describe(value))")
+        }
+        return try sequence.map { item in
+            guard case .scalar(let scalar) = item, !isNull(scalar), !scalar.string.isEmpty else {
+                throw RecipeFields.error(file: file, at: item.mark, key: dotted(key),
+                                         "expected a non-empty list of strings, found \(RecipeFields.describe(item)) in the list")
+            }
+            return scalar.string
+        }
+    }
+
     /// A non-empty list of integers, each within `limit`.
     public func integers(_ key: String, _ limit: Limit) throws -> [Int]? {
         guard let value = values[key] else { return nil }

@@ -50,7 +50,7 @@ import Testing
         return (0..<count).map { _ in grammar.sentence() }
     }
 
-    static func recipe(in dir: URL, steps: Int, seq2seq: Bool = false) throws -> Recipe {
+    static func recipe(in dir: URL, steps: Int, seq2seq: Bool = false, compareWith: [String] = []) throws -> Recipe {
         try Treebank.write(Self.treebank(300, seed: 1), to: dir.appendingPathComponent("train.txt").path)
         try Treebank.write(Self.treebank(40, seed: 2), to: dir.appendingPathComponent("dev.txt").path)
         try Treebank.write(Self.treebank(60, seed: 3), to: dir.appendingPathComponent("test.txt").path)
@@ -63,19 +63,19 @@ import Testing
             model: \(seq2seq ? "{stack: encoder-decoder, parser: seq2seq, d_model: 32, heads: 2, layers: 2, ffn: 64, context: 128, dropout: 0.0, norm_first: true}"
                                 : "{d_model: 32, heads: 2, layers: 2, ffn: 64, context: 96, dropout: 0.0, norm_first: true, positional: learned, span_hidden: 32}")
             training: {steps: \(steps), batch_tokens: 600, learning_rate: 3e-3, warmup: 10, seed: 4}
-            evaluation: {every: 0, batches: 0}
+            evaluation: {every: 0, batches: 0\(compareWith.isEmpty ? "" : ", compare_with: [\(compareWith.joined(separator: ", "))]")}
             checkpoint: {every: 0}
             """
-        let file = dir.appendingPathComponent("tiny-parser-\(steps)\(seq2seq ? "-seq2seq" : "").yaml")
+        let file = dir.appendingPathComponent("tiny-parser-\(steps)\(seq2seq ? "-seq2seq" : "")\(compareWith.isEmpty ? "" : "-compared").yaml")
         try Data(yaml.utf8).write(to: file)
         return try RecipeLoader.load(path: file.path)
     }
 
-    static func train(steps: Int, in dir: URL, seq2seq: Bool = false) throws -> ZooEntry {
-        let name = "tiny-parser-\(steps)\(seq2seq ? "-seq2seq" : "")"
+    static func train(steps: Int, in dir: URL, seq2seq: Bool = false, compareWith: [String] = []) throws -> ZooEntry {
+        let name = "tiny-parser-\(steps)\(seq2seq ? "-seq2seq" : "")\(compareWith.isEmpty ? "" : "-compared")"
         var options = RecipeRun.Options(output: dir.appendingPathComponent("Zoo/\(name)"), workDirectory: dir.appendingPathComponent("work-\(name)"))
         options.progress = .silent
-        return try #require(try RecipeRun.run(try Self.recipe(in: dir, steps: steps, seq2seq: seq2seq), options: options).entry)
+        return try #require(try RecipeRun.run(try Self.recipe(in: dir, steps: steps, seq2seq: seq2seq, compareWith: compareWith), options: options).entry)
     }
 
     /// The sequence-to-sequence parser learns the treebank too, and its constrained beam search
@@ -86,7 +86,7 @@ import Testing
         let untrained = try Self.train(steps: 1, in: dir, seq2seq: true), trained = try Self.train(steps: 600, in: dir, seq2seq: true)
         let before = try #require(untrained.config.metrics["test_f1"]), after = try #require(trained.config.metrics["test_f1"])
         #expect(after > 60 && before < 30, "EVALB F1 \(before) untrained, \(after) trained")
-        #expect(trained.config.seq2seqParser?.tags == true && trained.config.metrics["val_f1"] != nil)
+        #expect(trained.config.seq2seqParser?.tags == true && trained.config.metrics["dev_f1"] != nil)
         let sentences = Self.treebank(30, seed: 98)
         for entry in [untrained, trained] {
             let parsed = try entry.loadParser().parse(sentences.map(\.words))
@@ -114,6 +114,16 @@ import Testing
             #expect(tree.words == gold.words && tree.label == "TOP")
             #expect(try Treebank.parse(tree.bracketed) == [tree])
         }
+        // A card lists the development F1 of the parsers it was selected against; one that is
+        // missing stops the run before training.
+        let devF1 = try #require(trained.config.metrics["dev_f1"])
+        #expect(devF1 > 80 && trained.card?.contains("development F1 (EVALB, all / ≤ 40)") == true, "dev F1 \(devF1)")
+        let compared = try Self.train(steps: 1, in: dir, compareWith: [trained.directory.path])
+        let card = try #require(compared.card)
+        #expect(card.contains("| compared on development | chart parser `") && card.contains("`: F1 \(String(format: "%.2f", devF1))"), "\(card)")
+        let missing = TrainingFixtures.errorMessage { try Self.train(steps: 1, in: dir, compareWith: [dir.appendingPathComponent("nothing").path]) }
+        #expect(missing.contains("key 'evaluation.compare_with'") && missing.contains("nothing"), "\(missing)")
+
         // `zoo eval` prints EVALB's summary.
         var request = EvaluationRequest()
         request.data = dir.appendingPathComponent("test.txt").path

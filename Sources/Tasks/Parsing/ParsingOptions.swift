@@ -3,7 +3,8 @@ import Recipes
 /// A parsing recipe's own keys: which parser (`model.parser`); the chart parser's span classifier
 /// width (`model.span_hidden`) and tagging loss weight (`training.tag_loss_weight`); the
 /// sequence-to-sequence parser's preterminal tokens (`model.preterminals`) and its beam search
-/// (`evaluation.beam`, `evaluation.length_penalty`, `evaluation.max_extra_length`).
+/// (`evaluation.beam`, `evaluation.length_penalty`, `evaluation.max_extra_length`); the other
+/// parsers a card compares with (`evaluation.compare_with`).
 public struct ParsingOptions: RecipeOptions {
     /// `model.parser`: `chart` (Kitaev & Klein 2018: encoder, span scores, exact CKY) or `seq2seq`
     /// (the paper's §6.3, Vinyals et al. 2015: encoder–decoder writing the bracketed tree).
@@ -21,6 +22,9 @@ public struct ParsingOptions: RecipeOptions {
     public var lengthPenalty = 0.3
     /// `evaluation.max_extra_length`: output length at most the input's pieces plus this (the paper: 300).
     public var maxExtraLength = 300
+    /// `evaluation.compare_with`: zoo entries (names or directories) of other parsers trained on the same treebank, whose
+    /// development F1 the card lists beside this model's (the selection on dev, made visible).
+    public var compareWith: [String] = []
 
     public init() {}
 
@@ -28,7 +32,7 @@ public struct ParsingOptions: RecipeOptions {
     public enum Preterminals: String, Sendable, CaseIterable { case tags, xx }
 
     static let keys = ["model": ["parser", "span_hidden", "preterminals"], "training": ["tag_loss_weight"],
-                       "evaluation": ["beam", "length_penalty", "max_extra_length"]]
+                       "evaluation": ["beam", "length_penalty", "max_extra_length", "compare_with"]]
 
     static func read(_ s: RecipeSections) throws -> ParsingOptions {
         var o = ParsingOptions()
@@ -40,6 +44,7 @@ public struct ParsingOptions: RecipeOptions {
             if let v = try e.int("beam", .atLeast(1)) { o.beam = v }
             if let v = try e.double("length_penalty", .atLeast(0)) { o.lengthPenalty = v }
             if let v = try e.int("max_extra_length", .atLeast(1)) { o.maxExtraLength = v }
+            if let v = try e.strings("compare_with") { o.compareWith = v }
         }
         return o
     }

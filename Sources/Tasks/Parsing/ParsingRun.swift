@@ -43,7 +43,8 @@ enum ParsingRun {
         let (tokenizer, tokenizerFiles) = try RecipeRun.prepareTokenizer(
             tokenizerSection, trainingDocuments: trainTrees.map { $0.words.joined(separator: " ") }, source: trainPath, note: note)
         let data = Treebanks(train: trainTrees, validation: validationTrees, validationDescription: validationDescription,
-                             test: testTrees, testPath: testPath, trainPath: trainPath, credit: files.builtIn?.credit)
+                             test: testTrees, testPath: testPath, trainPath: trainPath, credit: files.builtIn?.credit,
+                             compared: try comparisons(p.compareWith, recipe: recipe))
         if p.parser == .seq2seq {
             return try Seq2SeqParsingRun.run(recipe, options: options, data: data, tokenizer: tokenizer, tokenizerFiles: tokenizerFiles, note: note)
         }
@@ -104,6 +105,34 @@ enum ParsingRun {
         var testPath: String?
         var trainPath: String
         var credit: String?
+        /// The other parsers the card lists (`evaluation.compare_with`), read before training so
+        /// that a missing one stops the run at once.
+        var compared: [Comparison]
+    }
+
+    /// Another parser's development F1, from its zoo entry.
+    struct Comparison {
+        var name: String
+        var kind: String
+        var devF1: Double
+        var recipe: String?
+    }
+
+    static func comparisons(_ names: [String], recipe: Recipe) throws -> [Comparison] {
+        try names.map { name in
+            let entry: ZooEntry
+            do { entry = try ZooRegistry().resolve(name) } catch {
+                throw RecipeError(file: recipe.file, key: "evaluation.compare_with",
+                                  message: "\(error) (train that parser first, or leave it out)")
+            }
+            try entry.require(.parsing)
+            guard let f1 = entry.config.metrics["dev_f1"] else {
+                throw RecipeError(file: recipe.file, key: "evaluation.compare_with",
+                                  message: "the zoo entry '\(name)' has no dev_f1 metric (retrain it with this version)")
+            }
+            return Comparison(name: entry.config.name, kind: entry.config.seq2seqParser != nil ? "sequence to sequence" : "chart",
+                              devF1: f1, recipe: entry.config.training.recipe)
+        }
     }
 
     /// What both parsers do after training: parse the test trees' words and score them with EVALB,
@@ -137,6 +166,15 @@ enum ParsingRun {
             sample = parsed.first { (8...20).contains($0.words.count) } ?? parsed.first
         }
 
+        // Selection on the development trees: EVALB over all of them, as on the test trees.
+        note("parsing the \(data.validation.count) development sentences (\(data.validationDescription))")
+        let dev = try evalb(gold: data.validation, parser: parser)
+        if dev.all.sentences > 0 {
+            metrics["dev_f1"] = dev.all.fMeasure.isFinite ? dev.all.fMeasure : 0
+            metrics["dev_f1_40"] = dev.cutoff.fMeasure.isFinite ? dev.cutoff.fMeasure : 0
+        }
+        note("development: " + dev.modelCardFacts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+
         let export = RunExport(recipe: recipe, options: options)
         let dataDescription = recipe.data.source.map { "the built-in '\($0)' treebank (\(data.trainPath))" } ?? data.trainPath
         var entryConfig = ZooEntryConfig(
@@ -156,7 +194,14 @@ enum ParsingRun {
             ("words seen", ModelCard.count(info.tokens)),
             ("wall time", RecipeRun.wallTime(info, unit: "words")),
         ]
-        if let f1 = metrics["val_f1"] { facts.append(("validation F1 (labelled brackets, quick)", String(format: "%.2f", f1))) }
+        if let f1 = metrics["dev_f1"], let f1cut = metrics["dev_f1_40"] {
+            facts.append(("development F1 (EVALB, all / ≤ 40)", String(format: "%.2f / %.2f", f1, f1cut)
+                + " (\(data.validation.count) sentences of \(data.validationDescription))"))
+        }
+        for other in data.compared {
+            facts.append(("compared on development", "\(other.kind) parser `\(other.name)`: F1 \(String(format: "%.2f", other.devF1))"
+                + (other.recipe.map { " (`zoo run \($0)`)" } ?? "")))
+        }
         if let testLine { facts.append(("test", testLine)) }
         facts += testFacts
         if let credit = data.credit { facts.append(("data credit", credit)) }

@@ -58,17 +58,13 @@ enum Seq2SeqParsingRun {
         let settings = TrainingSettings(recipe: recipe, options: options)
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
-        var summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
+        let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: settings.directory) }
 
         let parserConfig = Seq2SeqParserConfig(targets: targets, tags: tags, beam: p.beam, lengthPenalty: p.lengthPenalty,
                                                maxExtraLength: p.maxExtraLength)
         model.setTraining(false)
         let parser = Parser(seq2seq: Seq2SeqParser(model: model, config: parserConfig, tokenizer: tokenizer))
-        // Model selection reads the development trees' F1: EVALB on them, as on the test trees.
-        note("parsing the \(data.validation.count) validation sentences")
-        let dev = try ParsingRun.evalb(gold: data.validation, parser: parser)
-        if dev.all.sentences > 0 { summary.validation["val_f1"] = dev.all.fMeasure.isFinite ? dev.all.fMeasure : 0 }
         let modelFact = "sequence-to-sequence parser (Vaswani et al. 2017 §6.3, Vinyals et al. 2015): encoder–decoder d_model \(config.dModel), "
             + "\(config.heads) heads, \(config.encoderLayers)+\(config.decoderLayers) layers, ffn \(config.ffnDim), dropout \(config.dropout); "
             + "\(targets.count) target tokens (preterminals as \(tags ? "tags" : "XX")); constrained beam search, beam \(p.beam), "
