@@ -1,4 +1,4 @@
-# make demo | test | data [CRAFT=DIR] | bench | peers | build | deps | clean
+# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | bench | peers | build | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -15,7 +15,7 @@ DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data data-craft build test demo bench peers clean
+.PHONY: deps data-deps data data-craft data-wsj build test demo bench peers clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -26,13 +26,20 @@ data-deps:
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y $(DATA_PACKAGES))
 
 # Plain-text corpora extracted by the project's own code (data/ is not in git).
-data: build data-deps data/kjv/train.txt data/bible-en-es/train.en $(if $(CRAFT),data-craft)
+data: build data-deps data/kjv/train.txt data/bible-en-es/train.en $(if $(CRAFT),data-craft) $(if $(WSJ),data-wsj)
 
 # The CRAFT treebank is no Debian package: the user gives a CRAFT release (or a copy of its
 # treebank) as `make data CRAFT=DIR`; data/craft/{train,dev,test}.txt are its normalized trees.
 data-craft: build
 	@test -n "$(CRAFT)" || { echo "make data-craft needs CRAFT=DIR, a CRAFT release directory" >&2; exit 1; }
 	$(ZOO) data craft --from "$(CRAFT)" --out data/craft
+
+# The Penn Treebank-3 (LDC99T42) is licensed from the LDC: the user gives their copy (the release's
+# directory, or its parsed/mrg/wsj folder) as `make data WSJ=DIR`; data/wsj/{train,dev,test}.txt
+# are sections 02–21, 22 and 23, normalized.
+data-wsj: build
+	@test -n "$(WSJ)" || { echo "make data-wsj needs WSJ=DIR, a Penn Treebank-3 directory" >&2; exit 1; }
+	$(ZOO) data wsj --from "$(WSJ)" --out data/wsj
 
 data/kjv/train.txt:
 	$(ZOO) data bible --module engKJV2006eb --out data/kjv

@@ -131,6 +131,31 @@ import Testing
         #expect(lines.hasPrefix("=== Summary ===") && lines.contains("Bracketing FMeasure"))
     }
 
+    /// Recipes/wsj-parsing.yaml is the paper's §6.3 WSJ-only setup, and reads the files `zoo data wsj` writes.
+    @Test func theWSJRecipeIsThePapersWSJOnlySetup() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let recipe = try RecipeLoader.load(path: root.appendingPathComponent("Recipes/wsj-parsing.yaml").path)
+        #expect(recipe.task == .parsing && recipe.data.source == "wsj" && recipe.exportName == "wsj-parsing")
+        let m = recipe.model
+        #expect(m.stack == .encoderDecoder && recipe.parsing.parser == .seq2seq)
+        #expect(m.encoderLayers == 4 && m.decoderLayers == 4 && m.dModel == 1024 && m.heads == 8 && m.ffn == 2048)
+        #expect(m.dropout == 0.3 && m.normFirst == false)
+        let t = recipe.training
+        #expect(t.optimizer == .adam && t.betas == [0.9, 0.98] && t.eps == 1e-9 && t.labelSmoothing == 0.1)
+        #expect(t.schedule == .inverseSqrt && t.warmup == 4000)
+        // The peak is the base model's d^-0.5 · warmup^-0.5 for d_model 1024.
+        let peak = t.makeSchedule(dModel: m.dModel, totalSteps: t.steps).learningRate(step: 4000)
+        #expect(abs(peak / (1 / (1024 * 4000 as Float).squareRoot()) - 1) < 0.001, "peak \(peak)")
+        #expect(recipe.parsing.beam == 21 && recipe.parsing.lengthPenalty == 0.3 && recipe.parsing.maxExtraLength == 300)
+        let tokenizer = try recipe.requiredTokenizer()
+        #expect(tokenizer.path == "Tokenizers/wsj-unigram-16000.model" && tokenizer.vocabSize == 16000 && tokenizer.modelType == "unigram")
+
+        let files = try recipe.dataFiles(of: ParsingFamily())
+        #expect(files.train == "data/wsj/train.txt" && files.validation == "data/wsj/dev.txt" && files.test == "data/wsj/test.txt")
+        #expect(files.builtIn?.credit == "the Penn Treebank-3 (Marcus et al. 1993; LDC99T42), Wall Street Journal sections 02–21 / 22 / 23, "
+                + "licensed from the Linguistic Data Consortium")
+    }
+
     @Test func parsingRecipesRejectWhatAChartParserCannotUse() {
         let base = "name: p\ntask: parsing\ndata: {train: t.txt}\ntokenizer: {path: x.model}\n"
         func message(_ rest: String) -> String { TrainingFixtures.errorMessage { try RecipeLoader.parse(base + rest, file: "p.yaml") } }

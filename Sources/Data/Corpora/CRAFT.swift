@@ -63,9 +63,9 @@ public struct CRAFT: Sendable {
                     throw TreebankError(file: ids.path, line: line, message: "article \(pmid) has no tree file \(file)")
                 }
                 progress(name, pmid)
-                for tree in try Treebank.read(path: file) {
-                    if let n = Treebank.normalized(tree) { split.trees.append(n) } else { split.dropped += 1 }
-                }
+                let (normalized, dropped) = try Treebank.readNormalized(path: file)
+                split.trees += normalized
+                split.dropped += dropped
                 split.articles.append(pmid)
             }
             read.append(split)
@@ -94,13 +94,6 @@ public struct CRAFT: Sendable {
     /// Writes `train.txt`, `dev.txt` and `test.txt` (one normalized tree a line, each atomically)
     /// into `directory`, made if missing.
     public func write(to directory: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw TreebankError(file: directory, message: "cannot make the directory: \(error.localizedDescription)")
-        }
-        for split in splits {
-            try Treebank.write(split.trees, to: URL(fileURLWithPath: directory).appendingPathComponent("\(split.name).txt").path)
-        }
+        try Treebank.write(splits: splits.map { ($0.name, $0.trees) }, to: directory)
     }
 }

@@ -52,6 +52,14 @@ public enum Treebank {
         return trees
     }
 
+    /// Every tree of the file at `path` normalized (`normalized`), and how many sentences
+    /// normalization left empty (not in `trees`).
+    public static func readNormalized(path: String) throws -> (trees: [ParseTree], dropped: Int) {
+        let read = try Self.read(path: path)
+        let trees = read.compactMap(normalized)
+        return (trees, read.count - trees.count)
+    }
+
     /// The trees one a line (`bracketed`), written atomically.
     public static func write(_ trees: [ParseTree], to path: String) throws {
         let text = trees.map { $0.bracketed + "\n" }.joined()
@@ -59,6 +67,19 @@ public enum Treebank {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw TreebankError(file: path, message: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    /// Each split's trees to `NAME.txt` in `directory` (made if missing), one a line, each file
+    /// atomically: the files a treebank's splits are trained and scored from.
+    public static func write(splits: [(name: String, trees: [ParseTree])], to directory: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw TreebankError(file: directory, message: "cannot make the directory: \(error.localizedDescription)")
+        }
+        for split in splits {
+            try write(split.trees, to: URL(fileURLWithPath: directory).appendingPathComponent("\(split.name).txt").path)
         }
     }
 

@@ -20,7 +20,10 @@ public struct ParsingFamily: TaskFamily {
     public var builtInSources: [String: BuiltInSource] {
         ["craft": BuiltInSource(train: "data/craft/train.txt", validation: "data/craft/dev.txt", test: "data/craft/test.txt",
                                 credit: "the CRAFT corpus (Bada et al. 2012, \"Concept annotation in the CRAFT corpus\", BMC Bioinformatics; "
-                                    + "treebank: Verspoor et al. 2012), annotations CC BY 3.0")]
+                                    + "treebank: Verspoor et al. 2012), annotations CC BY 3.0"),
+         "wsj": BuiltInSource(train: "data/wsj/train.txt", validation: "data/wsj/dev.txt", test: "data/wsj/test.txt",
+                              credit: "the Penn Treebank-3 (Marcus et al. 1993; LDC99T42), Wall Street Journal sections 02–21 / 22 / 23, "
+                                  + "licensed from the Linguistic Data Consortium")]
     }
     public var recipeKeys: [String: [String]] { ParsingOptions.keys }
 

@@ -22,7 +22,9 @@ enum ParsingRun {
         // Trees.
         func read(_ path: String) throws -> [ParseTree] {
             if recipe.data.source != nil && !FileManager.default.fileExists(atPath: path) {
-                throw TrainingError.badData(path: path, reason: "no such file (the built-in '\(recipe.data.source!)' treebank: run `make data CRAFT=DIR` to extract it)")
+                // The Makefile's variable is the source's name: `make data CRAFT=DIR`, `make data WSJ=DIR`.
+                let source = recipe.data.source!
+                throw TrainingError.badData(path: path, reason: "no such file (the built-in '\(source)' treebank: run `make data \(source.uppercased())=DIR` to extract it)")
             }
             return try Treebank.read(path: path).compactMap(Treebank.normalized)
         }
@@ -217,7 +219,7 @@ enum ParsingRun {
             }
         }
         let usage = ["zoo parse --model \(export.name) \"The striatum plays a pivotal role in modulating motor activity.\"",
-                     "zoo eval --model \(export.name) --data data/craft/test.txt"]
+                     "zoo eval --model \(export.name) --data \(data.testPath ?? "GOLD_TREES.txt")"]
         return try export.write(config: entryConfig, model: weights, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
                                 appendix: appendix, trainingFiles: files, summary: summary, workDirectory: work, note: note)
     }
