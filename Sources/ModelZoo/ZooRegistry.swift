@@ -95,16 +95,19 @@ public struct ZooRegistry: Sendable {
         let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         let temporary = parent.appendingPathComponent(".\(name).tmp-\(tag)")
         func fail(_ path: URL, _ error: Error) -> ZooError { .cannotWrite(path: path.path, reason: "\(error)") }
+        var config = export.config
+        if config.tokenizer.files.count != export.tokenizerFiles.count {
+            config.tokenizer.files = try TokenizerRegistry.kind(config.tokenizer.kind).files
+        }
+        // What a reader would refuse is never written: the config is checked as `ZooEntry` checks it.
+        try config.validate(file: directory.appendingPathComponent(ZooEntry.configFile).relativePath,
+                            weightValues: export.weights.reduce(0) { $0 + $1.1.count })
         do {
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
             throw fail(temporary, error)
         }
         do {
-            var config = export.config
-            if config.tokenizer.files.count != export.tokenizerFiles.count {
-                config.tokenizer.files = try TokenizerRegistry.kind(config.tokenizer.kind).files
-            }
             try config.encoded().write(to: temporary.appendingPathComponent(ZooEntry.configFile))
             try SafetensorsFile.write(export.weights, to: temporary.appendingPathComponent(ZooEntry.weightsFile).path,
                                       metadata: ["format": "pt"])
