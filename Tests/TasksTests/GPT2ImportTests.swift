@@ -110,7 +110,7 @@ import Tokenization
 
         // A second import does not overwrite unless asked to.
         let message = TrainingFixtures.errorMessage { try importGPT2(from: Self.fixture.path, to: out.path) }
-        #expect(message.contains("already exists"), "\(message)")
+        #expect(message == "\(out.path) exists; pass --force to replace it", "\(message)")
         try importGPT2(from: Self.fixture.path, to: out.path, overwrite: true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).filter { $0.contains(".tmp-") || $0.contains(".old-") }.isEmpty)
     }

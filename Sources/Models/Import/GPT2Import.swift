@@ -202,7 +202,6 @@ public enum GPT2ImportError: Error, CustomStringConvertible {
     case invalidConfig(path: String, reason: String)
     case invalidWeights(path: String, reason: String)
     case vocabularyMismatch(directory: String, tokenizer: Int, model: Int)
-    case destinationExists(path: String)
 
     public var description: String {
         switch self {
@@ -211,7 +210,6 @@ public enum GPT2ImportError: Error, CustomStringConvertible {
         case .invalidWeights(let path, let reason): "\(path): invalid GPT-2 weights: \(reason)"
         case .vocabularyMismatch(let dir, let t, let m):
             "\(dir): vocab.json has \(t) tokens but config.json's vocab_size is \(m)"
-        case .destinationExists(let path): "\(path): already exists (remove it or pass --force)"
         }
     }
 }
