@@ -55,6 +55,10 @@ public final class SafetensorsFile: @unchecked Sendable {
         munmap(UnsafeMutableRawPointer(mutating: mapping.baseAddress), mapping.count)
     }
 
+    /// How many values the tensors hold together (what the header's shapes say, read without
+    /// touching the data): the most parameters a model loaded from this file can have.
+    public var valueCount: Int { infos.values.reduce(0) { $0 + $1.count } }
+
     /// Whether the file holds a tensor named `name`.
     public func contains(_ name: String) -> Bool { infos[name] != nil }
 

@@ -13,24 +13,31 @@ public struct ZooEntry: Sendable {
 
     public var name: String { config.name }
 
-    /// Reads the entry's `config.json`.
+    /// Reads the entry's `config.json` and checks every field (`ZooEntryConfig.validate`), the
+    /// model's size against the values its weights file holds, so a hand-edited file is one
+    /// error line here rather than a trap when the model is built.
     public init(directory: URL) throws {
         self.directory = directory
         let url = directory.appendingPathComponent(Self.configFile)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw ZooError.missingFile(url.path) }
+        // As the user named it: `Zoo/gpt-kjv/config.json` for an entry of the zoo in the current directory.
+        let file = url.relativePath
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw ZooError.missingFile(file) }
         do {
             config = try JSONDecoder().decode(ZooEntryConfig.self, from: data)
         } catch let DecodingError.keyNotFound(key, _) {
-            throw ZooError.badEntry(path: url.path, reason: "missing key '\(key.stringValue)'")
+            throw ZooError.badEntry(path: file, reason: "missing key '\(key.stringValue)'")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ZooError.badEntry(path: url.path, reason: "key '\(path)': \(context.debugDescription)")
+            throw ZooError.badEntry(path: file, reason: "key '\(path)': \(context.debugDescription)")
         } catch let DecodingError.dataCorrupted(context) {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ZooError.badEntry(path: url.path, reason: path.isEmpty ? "not valid JSON" : "key '\(path)': \(context.debugDescription)")
+            throw ZooError.badEntry(path: file, reason: path.isEmpty ? "not valid JSON" : "key '\(path)': \(context.debugDescription)")
         } catch {
-            throw ZooError.badEntry(path: url.path, reason: "\(error)")
+            throw ZooError.badEntry(path: file, reason: "\(error)")
         }
+        let weights = directory.appendingPathComponent(Self.weightsFile)
+        guard FileManager.default.fileExists(atPath: weights.path) else { throw ZooError.missingFile(weights.relativePath) }
+        try config.validate(file: file, weightValues: try SafetensorsFile(path: weights.path).valueCount)
     }
 
     /// Throws unless the entry is a model of `task`.

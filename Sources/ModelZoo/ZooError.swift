@@ -6,6 +6,10 @@ public enum ZooError: Error, CustomStringConvertible, Equatable {
     case unknownTokenizerKind(String, known: [String])
     case wrongTask(model: String, expected: String, found: String)
     case cannotWrite(path: String, reason: String)
+    /// An entry or file a command would replace without `--force`.
+    case outputExists(path: String)
+    /// An entry a command would replace with the model it read from it (`zoo finetune`).
+    case outputIsSource(path: String, model: String)
 
     public var description: String {
         switch self {
@@ -22,6 +26,10 @@ public enum ZooError: Error, CustomStringConvertible, Equatable {
             return "model '\(model)' is a \(found) model; this needs a \(expected) model"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .outputExists(let path):
+            return "\(path) exists; pass --force to replace it"
+        case .outputIsSource(let path, let model):
+            return "\(path) is where \(model) is read from; a model never replaces its own source, even with --force: give another --out"
         }
     }
 }

@@ -84,10 +84,19 @@ public struct ZooRegistry: Sendable {
 
     /// Writes `export` as the entry at `directory` and lists it in the index of the directory's
     /// parent (the zoo it lives in). The entry is assembled in a hidden temporary directory
-    /// beside it and renamed into place, so a reader never sees half an entry; an entry already
-    /// there is replaced only once the new one is complete.
+    /// beside it (`.NAME.tmp-PID-N`, which listings skip) and renamed into place, so a reader
+    /// never sees half an entry; an entry already there is renamed aside only once the new one
+    /// is complete, then removed, so an export that fails or is interrupted leaves it whole.
+    /// Whether to replace an entry is the caller's question (`ProtectedOutput`).
     @discardableResult
     public static func export(_ export: ZooExport, to directory: URL) throws -> ZooEntry {
+        try Self.export(export, to: directory, afterStep: nil)
+    }
+
+    /// The export, with a hook called after each step (the name of each file written to the
+    /// temporary directory, then "swap" once the old entry is aside); tests throw from it to
+    /// fail the export part-way.
+    static func export(_ export: ZooExport, to directory: URL, afterStep: ((String) throws -> Void)?) throws -> ZooEntry {
         let fm = FileManager.default
         let directory = directory.standardizedFileURL
         let parent = directory.deletingLastPathComponent()
@@ -95,26 +104,34 @@ public struct ZooRegistry: Sendable {
         let tag = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))"
         let temporary = parent.appendingPathComponent(".\(name).tmp-\(tag)")
         func fail(_ path: URL, _ error: Error) -> ZooError { .cannotWrite(path: path.path, reason: "\(error)") }
+        var config = export.config
+        if config.tokenizer.files.count != export.tokenizerFiles.count {
+            config.tokenizer.files = try TokenizerRegistry.kind(config.tokenizer.kind).files
+        }
+        // What a reader would refuse is never written: the config is checked as `ZooEntry` checks it.
+        try config.validate(file: directory.appendingPathComponent(ZooEntry.configFile).relativePath,
+                            weightValues: export.weights.reduce(0) { $0 + $1.1.count })
         do {
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
             throw fail(temporary, error)
         }
         do {
-            var config = export.config
-            if config.tokenizer.files.count != export.tokenizerFiles.count {
-                config.tokenizer.files = try TokenizerRegistry.kind(config.tokenizer.kind).files
-            }
             try config.encoded().write(to: temporary.appendingPathComponent(ZooEntry.configFile))
+            try afterStep?(ZooEntry.configFile)
             try SafetensorsFile.write(export.weights, to: temporary.appendingPathComponent(ZooEntry.weightsFile).path,
                                       metadata: ["format": "pt"])
+            try afterStep?(ZooEntry.weightsFile)
             for (source, fileName) in zip(export.tokenizerFiles, config.tokenizer.files) {
                 try fm.copyItem(at: source, to: temporary.appendingPathComponent(fileName))
+                try afterStep?(fileName)
             }
             for source in export.extraFiles where fm.fileExists(atPath: source.path) {
                 try fm.copyItem(at: source, to: temporary.appendingPathComponent(source.lastPathComponent))
+                try afterStep?(source.lastPathComponent)
             }
             try Data(export.card.utf8).write(to: temporary.appendingPathComponent(ZooEntry.cardFile))
+            try afterStep?(ZooEntry.cardFile)
         } catch {
             try? fm.removeItem(at: temporary)
             throw error as? ZooError ?? fail(directory, error)
@@ -125,6 +142,7 @@ public struct ZooRegistry: Sendable {
         do {
             if hadOld { try fm.moveItem(at: directory, to: old) }
             do {
+                try afterStep?("swap")
                 try fm.moveItem(at: temporary, to: directory)
             } catch {
                 if hadOld { try? fm.moveItem(at: old, to: directory) }

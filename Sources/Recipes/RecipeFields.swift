@@ -1,5 +1,5 @@
 import Foundation
-import Tensors
+import Layers
 import Yams
 
 /// One YAML mapping of a recipe, read key by key with types and ranges checked. Every failure is
@@ -204,33 +204,9 @@ public struct RecipeFields {
 
     // MARK: - Ranges
 
-    /// The values a number may take, as said in messages ("at least 1", "in [0, 1)").
-    public enum Limit: CustomStringConvertible, Sendable {
-        case atLeast(Double)
-        case greaterThan(Double)
-        /// [low, high] or [low, high) with `openHigh`.
-        case between(Double, Double, openHigh: Bool)
-
-        public func contains(_ x: Double) -> Bool {
-            switch self {
-            case .atLeast(let lo): return x >= lo
-            case .greaterThan(let lo): return x > lo
-            case .between(let lo, let hi, let open): return x >= lo && (open ? x < hi : x <= hi)
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .atLeast(let lo): return "at least \(Self.show(lo))"
-            case .greaterThan(let lo): return "greater than \(Self.show(lo))"
-            case .between(let lo, let hi, let open): return "in [\(Self.show(lo)), \(Self.show(hi))\(open ? ")" : "]")"
-            }
-        }
-
-        private static func show(_ x: Double) -> String {
-            x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
-        }
-    }
+    /// The values a number may take, as said in messages ("at least 1", "in [0, 1)"); the same
+    /// words as a zoo entry's config errors.
+    public typealias Limit = ValueLimit
 
     // MARK: - Helpers
 

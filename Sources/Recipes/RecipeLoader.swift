@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 import ModelZoo
 import Tensors
 import Yams
@@ -144,13 +145,15 @@ public enum RecipeLoader {
         guard allowed.contains(stackName) else {
             throw f.error("stack", "the \(family.name) task needs stack \(allowed.joined(separator: " or ")), found \(stackName)")
         }
-        guard let dModel = try f.int("d_model", .atLeast(1)) else { throw f.missing("d_model") }
+        // The zoo's limits (`TransformerConfig.validate`), so no run trains a model its export would refuse.
+        typealias Limits = TransformerConfig.Limits
+        guard let dModel = try f.int("d_model", .integers(1...Limits.dModel)) else { throw f.missing("d_model") }
         guard let heads = try f.int("heads", .atLeast(1)) else { throw f.missing("heads") }
         guard dModel % heads == 0 else { throw f.error("heads", "d_model \(dModel) is not divisible by heads \(heads)") }
 
-        let layers = try f.int("layers", .atLeast(1))
-        var encoderLayers = try f.int("encoder_layers", .atLeast(0))
-        var decoderLayers = try f.int("decoder_layers", .atLeast(0))
+        let layers = try f.int("layers", .integers(1...Limits.layers))
+        var encoderLayers = try f.int("encoder_layers", .integers(0...Limits.layers))
+        var decoderLayers = try f.int("decoder_layers", .integers(0...Limits.layers))
         if layers != nil && (encoderLayers != nil || decoderLayers != nil) {
             throw f.error("layers", "give either 'layers' or 'encoder_layers'/'decoder_layers', not both")
         }
@@ -171,9 +174,11 @@ public enum RecipeLoader {
             guard encoderLayers != nil, decoderLayers != nil else { throw f.missing(encoderLayers == nil ? "encoder_layers" : "decoder_layers", " (or give 'layers' for both)") }
         }
         var m = Recipe.ModelSection(stack: stack, dModel: dModel, heads: heads, encoderLayers: encoderLayers!, decoderLayers: decoderLayers!)
-        m.ffn = try f.int("ffn", .atLeast(1))
+        m.ffn = try f.int("ffn", .integers(1...Limits.ffnDim))
         if f.has("context") && f.has("max_length") { throw f.error("max_length", "give either 'context' or 'max_length', not both") }
-        if let v = try f.int("context", .atLeast(1)) ?? f.int("max_length", .atLeast(1)) { m.context = v }
+        // An encoder–decoder's target starts with a start token: one position leaves no room for output.
+        let context = ValueLimit.integers((stack == .encoderDecoder ? 2 : 1)...Limits.maxLength)
+        if let v = try f.int("context", context) ?? f.int("max_length", context) { m.context = v }
         if let v = try f.float("dropout", .between(0, 1, openHigh: true)) { m.dropout = v }
         m.activation = try f.choice("activation", Recipe.ModelSection.activations)
         m.positional = try f.choice("positional", Recipe.ModelSection.positionals)

@@ -20,12 +20,16 @@ public enum RecipeRun {
         public var stopAfter: Int?
         /// Ctrl-C checkpoints and stops cleanly (see `TrainingSettings.checkpointOnInterrupt`).
         public var checkpointOnInterrupt = true
+        /// Replace the entry at the output if there is one (`--force`); otherwise the run refuses
+        /// to start (`ProtectedOutput`).
+        public var force = false
 
-        public init(steps: Int? = nil, output: URL? = nil, workDirectory: URL? = nil, resume: Bool = false) {
+        public init(steps: Int? = nil, output: URL? = nil, workDirectory: URL? = nil, resume: Bool = false, force: Bool = false) {
             self.steps = steps
             self.output = output
             self.workDirectory = workDirectory
             self.resume = resume
+            self.force = force
         }
     }
 
@@ -47,11 +51,13 @@ public enum RecipeRun {
         URL(fileURLWithPath: ".runs").appendingPathComponent(name)
     }
 
-    /// Runs `recipe` end to end, by its task family.
+    /// Runs `recipe` end to end, by its task family. An entry already at the output is an error
+    /// before anything is read or trained, unless `options.force` says to replace it.
     public static func run(_ recipe: Recipe, options: Options = Options()) throws -> Result {
         guard let family = TaskCatalog.family(recipe.task) else {
             throw RecipeError(file: recipe.file, key: "task", message: "unknown task '\(recipe.task)' (known: \(TaskCatalog.names.map(\.rawValue).joined(separator: ", ")))")
         }
+        try ProtectedOutput.check(RunExport.destination(recipe: recipe, options: options), force: options.force)
         return try family.run(recipe, options: options)
     }
 

@@ -87,7 +87,12 @@ public struct RunExport {
 
     public init(recipe: Recipe, options: RecipeRun.Options) {
         self.recipe = recipe
-        output = (options.output ?? ZooRegistry.defaultRoot.appendingPathComponent(recipe.exportName)).standardizedFileURL
+        output = Self.destination(recipe: recipe, options: options).standardizedFileURL
+    }
+
+    /// The entry a run writes, as the user named it: `--out`, else `Zoo/<export name>`.
+    public static func destination(recipe: Recipe, options: RecipeRun.Options) -> URL {
+        options.output ?? ZooRegistry.defaultRoot.appendingPathComponent(recipe.exportName)
     }
 
     /// The recipe file, unless the recipe was built in code.
@@ -110,7 +115,7 @@ public struct RunExport {
                       note: (String) -> Void) throws -> RecipeRun.Result {
         var card = card
         card.recipe = recipeFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
-        card.usage = (recipeFile.map { ["zoo run \($0)        # retrain"] } ?? []) + usage
+        card.usage = (recipeFile.map { ["zoo run \($0) --force        # retrain, replacing this entry"] } ?? []) + usage
         card.hasLossPlot = trainingFiles.contains { $0.lastPathComponent == LossPlot.fileName && FileManager.default.fileExists(atPath: $0.path) }
         let export = ZooExport(config: config, weights: model.namedTensors.map { ($0.name, $0.tensor) },
                                tokenizerFiles: tokenizerFiles, card: card.markdown + appendix, extraFiles: trainingFiles)

@@ -12,9 +12,13 @@ struct Finetune: ParsableCommand {
             before and after (both go into the new entry's card). AdamW with warm-up over the first \
             10% of steps and cosine decay to a tenth of --lr.
 
+            An entry already at --out is not replaced unless --force is given, and never when it is \
+            the model being fine-tuned; both are refused before training starts.
+
             Example:
               zoo finetune --model gpt-kjv --data my.txt --steps 500 --out Zoo/my-gpt
               zoo generate --model Zoo/my-gpt --prompt "Once upon a time"
+              zoo finetune --model gpt-kjv --data more.txt --steps 500 --out Zoo/my-gpt --force   # replace Zoo/my-gpt
             """
     )
 
@@ -45,6 +49,9 @@ struct Finetune: ParsableCommand {
     @Flag(help: "Continue from the last checkpoint in the work directory.")
     var resume = false
 
+    @Flag(help: "Replace the zoo entry at --out if there is one (never the model being fine-tuned).")
+    var force = false
+
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
         if !(lr > 0) || !lr.isFinite { throw ValidationError("--lr must be a positive number (got \(lr))") }
@@ -60,6 +67,7 @@ struct Finetune: ParsableCommand {
         job.seed = seed
         job.workDirectory = work.map { URL(fileURLWithPath: $0) }
         job.resume = resume
+        job.force = force
         let result = try job.run()
         func show(_ m: [String: Double]) -> String {
             TrainingLog.metricLine(m)

@@ -16,10 +16,14 @@ struct Run: ParsableCommand {
             --resume continues from the work directory's last checkpoint exactly as if the run had \
             never stopped (same batches, dropout masks and losses), given the same recipe and --steps.
 
+            An entry already at the output (a shipped model, a previous run) is not replaced unless \
+            --force is given; the run refuses before it starts. The new entry is written beside the \
+            old one and swapped in only when complete, so an interrupted export leaves the old whole.
+
             Example:
-              zoo run Recipes/gpt-kjv.yaml
               zoo run Recipes/gpt-kjv.yaml --steps 200 --out Zoo/gpt-kjv-short
-              zoo run Recipes/gpt-kjv.yaml --resume
+              zoo run Recipes/gpt-kjv.yaml --force             # retrain and replace the shipped Zoo/gpt-kjv
+              zoo run Recipes/gpt-kjv.yaml --force --resume
             """
     )
 
@@ -38,6 +42,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Continue from the last checkpoint in the work directory.")
     var resume = false
 
+    @Flag(help: "Replace the zoo entry at the output if there is one.")
+    var force = false
+
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
     }
@@ -45,7 +52,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let recipe = try RecipeLoader.load(path: self.recipe)
         let options = RecipeRun.Options(steps: steps, output: out.map { URL(fileURLWithPath: $0) },
-                                        workDirectory: work.map { URL(fileURLWithPath: $0) }, resume: resume)
+                                        workDirectory: work.map { URL(fileURLWithPath: $0) }, resume: resume, force: force)
         let result = try RecipeRun.run(recipe, options: options)
         let s = result.summary
         let metrics = TrainingLog.metricLine(s.validation)

@@ -110,7 +110,7 @@ import Tokenization
 
         // A second import does not overwrite unless asked to.
         let message = TrainingFixtures.errorMessage { try importGPT2(from: Self.fixture.path, to: out.path) }
-        #expect(message.contains("already exists"), "\(message)")
+        #expect(message == "\(out.path) exists; pass --force to replace it", "\(message)")
         try importGPT2(from: Self.fixture.path, to: out.path, overwrite: true)
         #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).filter { $0.contains(".tmp-") || $0.contains(".old-") }.isEmpty)
     }
@@ -141,6 +141,12 @@ import Tokenization
             (["n_layer": 3], true, "missing transformer.h.2.ln_1.weight"),
             (["n_layer": 1], true, "unexpected tensors transformer.h.1."),
             (["vocab_size": 400], true, "transformer.wte.weight has shape [500, 32], expected [400, 32]"),
+            // The zoo's own limits, in the file's names, before anything is allocated.
+            (["n_positions": 1_000_000_000], true,
+             "config.json: invalid GPT-2 config: field 'n_positions': expected an integer in [1, 65536], found 1000000000"),
+            (["n_layer": 5000], true, "config.json: invalid GPT-2 config: field 'n_layer': expected an integer in [0, 1024], found 5000"),
+            // Within the limits, but more than the file holds: refused from the header, before the model is built.
+            (["vocab_size": 4_000_000], true, "model.safetensors: invalid GPT-2 weights: transformer.wte.weight has shape [500, 32], expected [4000000, 32]"),
         ]
         for (changes, weights, expected) in cases {
             try write(config: changes, weights: weights)

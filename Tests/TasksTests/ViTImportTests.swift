@@ -102,6 +102,10 @@ import Testing
             (["qkv_bias": "true"], "\"qkv_bias\" must be true or false, found \"true\""),
             (["id2label": ["0": "cat", "1": 7] as [String: Any]], "\"id2label.1\" must be a string, found 7"),
             (["model_type": "deit"], "model_type is \"deit\", not \"vit\""),
+            // The zoo's own limits, in the file's names, before anything is allocated.
+            (["image_size": 1_000_000_000], "field 'image_size': expected an integer in [1, 4096], found 1000000000"),
+            (["num_hidden_layers": 5000], "field 'num_hidden_layers': expected an integer in [0, 1024], found 5000"),
+            (["id2label": nil, "num_labels": 1_000_000_000_000], "field 'num_labels': expected an integer in [1, 1048576], found 1000000000000"),
         ]
         for (changes, reason) in cases {
             var c = config
@@ -140,6 +144,22 @@ import Testing
         for (json, reason) in cases {
             #expect(TrainingFixtures.errorMessage { try preprocessing(json) } == "\(path): \(reason)")
         }
+    }
+
+    /// A config.json within the limits that describes more than its weights hold is refused
+    /// before the model is built.
+    @Test func aConfigBiggerThanItsWeightsIsRefused() throws {
+        let dir = try TrainingFixtures.temporaryDirectory("vit-import")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixture.appendingPathComponent("config.json"))) as! [String: Any]
+        config["num_hidden_layers"] = 1000
+        try JSONSerialization.data(withJSONObject: config).write(to: dir.appendingPathComponent("config.json"))
+        try FileManager.default.copyItem(at: Self.fixture.appendingPathComponent("model.safetensors"), to: dir.appendingPathComponent("model.safetensors"))
+        let values = try SafetensorsFile(path: dir.appendingPathComponent("model.safetensors").path).valueCount
+        // 3·4² × 32 patch projection, 17 × 32 positions, 1000 × (4·32² + 2·32·64) layers, 32 × 10 head.
+        let implied = 48 * 32 + 17 * 32 + 1000 * (4 * 32 * 32 + 2 * 32 * 64) + 32 * 10
+        #expect(TrainingFixtures.errorMessage { try ViTImport.model(from: dir.path) }
+                == "\(dir.path)/config.json: describes at least \(implied) parameters, more than the \(values) values of model.safetensors")
     }
 
     @Test func missingWeightsNameTheFile() throws {

@@ -84,7 +84,8 @@ public struct GPT2Configuration: Codable, Equatable, Sendable {
             : try decoder.container(keyedBy: LegacyKeys.self).decodePositiveInteger(forKey: .contextLength)
         vocabularySize = try c.decodePositiveInteger(forKey: .vocabularySize)
         hiddenLayers = try c.decodePositiveInteger(forKey: .hiddenLayers)
-        intermediateSize = try c.decodePositiveIntegerIfPresent(forKey: .intermediateSize) ?? 4 * hiddenSize
+        // Saturated: a huge n_embd is refused by name later, not trapped on here.
+        intermediateSize = try c.decodePositiveIntegerIfPresent(forKey: .intermediateSize) ?? 4 * min(hiddenSize, Int.max / 4)
         residualDropout = try c.decodeIfPresent(Double.self, forKey: .residualDropout) ?? 0.1
         layerNormEpsilon = try c.decodeIfPresent(Double.self, forKey: .layerNormEpsilon) ?? 1e-5
     }

@@ -104,7 +104,20 @@ public enum GPT2Import {
                                    layers: hf.hiddenLayers, ffnDim: hf.intermediateSize,
                                    dropout: Float(hf.residualDropout), activation: activation)
         config.layerNormEps = Float(hf.layerNormEpsilon)
+        // The zoo's own checks (sizes in range, …), told in the file's names.
+        do {
+            try config.validate(fields(path), as: .decoderOnly)
+        } catch let error as ConfigError {
+            throw failure("field '\(error.field)': \(error.message)")
+        }
         return config
+    }
+
+    /// The fields of a GPT-2 `config.json` at `path`, by the file's names for ours.
+    static func fields(_ path: String) -> ConfigFields {
+        ConfigFields(file: path, spelling: ["dModel": "n_embd", "heads": "n_head", "ffnDim": "n_inner", "decoderLayers": "n_layer",
+                                            "vocabSize": "vocab_size", "maxLength": "n_positions", "dropout": "resid_pdrop",
+                                            "layerNormEps": "layer_norm_epsilon"])
     }
 
     /// Our weights, by our names, from a Hugging Face GPT-2 safetensors file.
@@ -162,8 +175,12 @@ public enum GPT2Import {
                                               : torch ? "only pytorch_model.bin is there; save the model with safe_serialization=True" : nil)
         }
         let file = try SafetensorsFile(path: path)
+        // The weights first: their shapes are checked against the header before any is read, so
+        // a config.json describing more than the file holds is an error before the model (and
+        // what it would allocate) is built.
+        let weights = try weights(from: file, config: config)
         let model = GPT(config)
-        try model.load(try weights(from: file, config: config))
+        try model.load(weights)
         model.setTraining(false)
         return model
     }
@@ -185,7 +202,6 @@ public enum GPT2ImportError: Error, CustomStringConvertible {
     case invalidConfig(path: String, reason: String)
     case invalidWeights(path: String, reason: String)
     case vocabularyMismatch(directory: String, tokenizer: Int, model: Int)
-    case destinationExists(path: String)
 
     public var description: String {
         switch self {
@@ -194,7 +210,6 @@ public enum GPT2ImportError: Error, CustomStringConvertible {
         case .invalidWeights(let path, let reason): "\(path): invalid GPT-2 weights: \(reason)"
         case .vocabularyMismatch(let dir, let t, let m):
             "\(dir): vocab.json has \(t) tokens but config.json's vocab_size is \(m)"
-        case .destinationExists(let path): "\(path): already exists (remove it or pass --force)"
         }
     }
 }

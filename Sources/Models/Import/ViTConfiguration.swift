@@ -77,7 +77,8 @@ public struct ViTConfiguration: Codable, Equatable, Sendable {
         layerNormEpsilon = try c.decodeIfPresent(Double.self, forKey: .layerNormEpsilon) ?? 1e-12
         qkvBias = try c.decodeIfPresent(Bool.self, forKey: .qkvBias) ?? true
         channels = try c.decodePositiveIntegerIfPresent(forKey: .channels) ?? 3
-        intermediateSize = try c.decodePositiveIntegerIfPresent(forKey: .intermediateSize) ?? 4 * hiddenSize
+        // Saturated: a huge hidden_size is refused by name later, not trapped on here.
+        intermediateSize = try c.decodePositiveIntegerIfPresent(forKey: .intermediateSize) ?? 4 * min(hiddenSize, Int.max / 4)
         hiddenLayers = try c.decodePositiveInteger(forKey: .hiddenLayers)
         hiddenDropout = try c.decodeIfPresent(Double.self, forKey: .hiddenDropout) ?? 0
     }

@@ -112,6 +112,10 @@ public enum ViTImport {
         let dModel = hf.hiddenSize, heads = hf.attentionHeads
         guard dModel % heads == 0 else { throw failure("hidden_size \(dModel) is not a multiple of num_attention_heads \(heads)") }
         let imageSize = hf.imageSize, patch = hf.patchSize
+        let fields = fields(path)
+        // Sizes first: the configuration's patch count multiplies them, and the labels are made one by one.
+        try fields.int("imageWidth", imageSize, in: 1...VisionTransformerConfig.maxImageSide)
+        try ConfigFields(file: path).int(hf.id2label.isEmpty ? "num_labels" : "id2label", hf.labelCount, in: 1...VisionTransformerConfig.maxLabels)
         guard imageSize % patch == 0 else { throw failure("image_size \(imageSize) is not a multiple of patch_size \(patch)") }
         // Labels: id2label when present (keys are strings "0", "1", …), else num_labels of "LABEL_i".
         var labels: [String]
@@ -128,7 +132,19 @@ public enum ViTImport {
                                              patchSize: patch, dModel: dModel, heads: heads, ffnDim: hf.intermediateSize,
                                              layers: hf.hiddenLayers, labels: labels, dropout: Float(hf.hiddenDropout),
                                              layerNormEps: Float(hf.layerNormEpsilon), activation: activation)
+        // The zoo's own checks (sizes in range, …), told in the file's names.
+        try config.validate(fields)
         return (config, hf.qkvBias)
+    }
+
+    /// The fields of a ViT `config.json` at `path`, by the file's names for ours.
+    static func fields(_ path: String) -> ConfigFields {
+        ConfigFields(file: path, spelling: [
+            "imageWidth": "image_size", "imageHeight": "image_size", "channels": "num_channels", "patchSize": "patch_size",
+            "labels": "id2label", "encoder.dModel": "hidden_size", "encoder.heads": "num_attention_heads",
+            "encoder.ffnDim": "intermediate_size", "encoder.encoderLayers": "num_hidden_layers",
+            "encoder.layerNormEps": "layer_norm_eps", "encoder.dropout": "hidden_dropout_prob",
+        ])
     }
 
     /// Our weights, by our names, from a Hugging Face ViT safetensors file, for `model`'s shapes.
@@ -169,10 +185,14 @@ public enum ViTImport {
     /// The model of a Hugging Face `ViTForImageClassification` directory, in evaluation mode.
     public static func model(from directory: String) throws -> VisionTransformer {
         let dir = URL(fileURLWithPath: directory)
-        let (config, qkvBias) = try config(contentsOf: dir.appendingPathComponent("config.json").path)
+        let configPath = dir.appendingPathComponent("config.json").path
+        let (config, qkvBias) = try config(contentsOf: configPath)
         let path = dir.appendingPathComponent("model.safetensors").path
         guard FileManager.default.fileExists(atPath: path) else { throw ViTImportError.missingFile(path: path) }
         let file = try SafetensorsFile(path: path)
+        // Before the model is built: a config.json describing more than the weights hold would
+        // allocate what the file never justified.
+        try fields(configPath).fits(config.minimumParameterCount, weights: file.valueCount, weightsFile: "model.safetensors")
         let model = VisionTransformer(config)
         try model.load(try weights(from: file, for: model, qkvBias: qkvBias))
         model.setTraining(false)

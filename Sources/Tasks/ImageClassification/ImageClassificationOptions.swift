@@ -1,3 +1,5 @@
+import Layers
+import Models
 import Recipes
 
 /// An image-classification recipe's own keys: normalization and augmentation (`data.mean`,
@@ -46,6 +48,8 @@ public struct ImageClassificationOptions: RecipeOptions {
     /// The built-in image data sets' normalization (mean, std of the training pixels).
     static let builtInNormalization: [String: (mean: [Float], std: [Float])] = ["fashion-mnist": ([0.2860], [0.3530])]
 
+    /// Read within the zoo's limits for a classifier's config.json (`VisionTransformerConfig.validate`),
+    /// so no run trains a model its export would refuse.
     static func read(_ s: RecipeSections) throws -> ImageClassificationOptions {
         var o = ImageClassificationOptions()
         let d = s.data
@@ -58,7 +62,7 @@ public struct ImageClassificationOptions: RecipeOptions {
         if let v = try d.bool("horizontal_flip") { o.horizontalFlip = v }
 
         let m = s.model
-        o.imageSize = try m.int("image_size", .atLeast(1))
+        o.imageSize = try m.int("image_size", .integers(1...VisionTransformerConfig.maxImageSide))
         if let c = try m.int("channels", .atLeast(1)) {
             guard c == 1 || c == 3 else { throw m.error("channels", "expected 1 (grey) or 3 (RGB), found \(c)") }
             o.channels = c
@@ -69,7 +73,7 @@ public struct ImageClassificationOptions: RecipeOptions {
         }
         o.patchSize = patch
         if let stem = try m.section("stem", allowed: stemKeys) {
-            guard let channels = try stem.integers("channels", .atLeast(1)) else { throw stem.missing("channels") }
+            guard let channels = try stem.integers("channels", .integers(1...ConvStemConfig.maxChannels)) else { throw stem.missing("channels") }
             guard let strides = try stem.integers("strides", .between(1, 2, openHigh: false)) else { throw stem.missing("strides") }
             guard channels.count == strides.count else {
                 throw stem.error("strides", "\(strides.count) strides for \(channels.count) convolutions (one each)")

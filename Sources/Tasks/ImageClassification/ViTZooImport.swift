@@ -11,9 +11,7 @@ import ModelZoo
 public func importViT(from directory: String, to zooDirectory: String, overwrite: Bool = false) throws -> ZooEntry {
     let source = URL(fileURLWithPath: directory).standardizedFileURL
     let destination = URL(fileURLWithPath: zooDirectory).standardizedFileURL
-    if FileManager.default.fileExists(atPath: destination.path) && !overwrite {
-        throw ZooError.cannotWrite(path: zooDirectory, reason: "the entry already exists (--force replaces it)")
-    }
+    try ProtectedOutput.check(URL(fileURLWithPath: zooDirectory), force: overwrite)
     let model = try ViTImport.model(from: source.path)
     let c = model.config
     let preprocessing = try ViTImport.preprocessing(contentsOf: source.appendingPathComponent("preprocessor_config.json").path, for: c)

@@ -31,6 +31,8 @@ public struct FineTuning {
     public var stopAfter: Int?
     /// Ctrl-C checkpoints and stops cleanly.
     public var checkpointOnInterrupt = true
+    /// Replace an entry already at `output` (`--force`); the base entry itself is never replaced.
+    public var force = false
 
     public init(base: ZooEntry, data: String, output: URL) {
         self.base = base
@@ -47,7 +49,10 @@ public struct FineTuning {
         public var summary: TrainingSummary
     }
 
+    /// Trains and exports; an `output` that exists (without `force`) or is the base entry is an
+    /// error before anything is read or trained.
     public func run() throws -> Result {
+        try ProtectedOutput.check(output, force: force, source: base.directory, sourceName: base.name)
         let (model, tokenizer) = try base.loadLanguageModel(seed: seed)
 
         let text = try RecipeRun.readText(data, builtIn: nil)

@@ -15,9 +15,7 @@ import Tokenization
 public func importGPT2(from directory: String, to zooDirectory: String, overwrite: Bool = false) throws -> ZooEntry {
     let source = URL(fileURLWithPath: directory).standardizedFileURL
     let destination = URL(fileURLWithPath: zooDirectory).standardizedFileURL
-    if FileManager.default.fileExists(atPath: destination.path) && !overwrite {
-        throw GPT2ImportError.destinationExists(path: zooDirectory)
-    }
+    try ProtectedOutput.check(URL(fileURLWithPath: zooDirectory), force: overwrite)
     let (model, tokenizer) = try GPT2Import.load(from: source.path)
     let name = destination.lastPathComponent
     let training = ZooEntryConfig.TrainingInfo(recipe: nil, data: "\(GPT2Import.sourceKind): \(source.path)", steps: 0, tokens: 0,

@@ -1,3 +1,5 @@
+import Layers
+import Models
 import Recipes
 
 /// A parsing recipe's own keys: which parser (`model.parser`); the chart parser's span classifier
@@ -34,16 +36,18 @@ public struct ParsingOptions: RecipeOptions {
     static let keys = ["model": ["parser", "span_hidden", "preterminals"], "training": ["tag_loss_weight"],
                        "evaluation": ["beam", "length_penalty", "max_extra_length", "compare_with"]]
 
+    /// Read within the zoo's limits for a parser's config.json, so no run trains a parser its
+    /// export would refuse.
     static func read(_ s: RecipeSections) throws -> ParsingOptions {
         var o = ParsingOptions()
         if let v = try s.model.choice("parser", Parser.allCases.map(\.rawValue)) { o.parser = .init(rawValue: v)! }
-        if let v = try s.model.int("span_hidden", .atLeast(1)) { o.spanHidden = v }
+        if let v = try s.model.int("span_hidden", .integers(1...TransformerConfig.Limits.ffnDim)) { o.spanHidden = v }
         if let v = try s.model.choice("preterminals", Preterminals.allCases.map(\.rawValue)) { o.preterminals = .init(rawValue: v)! }
         if let v = try s.training.float("tag_loss_weight", .atLeast(0)) { o.tagLossWeight = v }
         if let e = s.evaluation {
-            if let v = try e.int("beam", .atLeast(1)) { o.beam = v }
+            if let v = try e.int("beam", .integers(1...Seq2SeqParserConfig.maxBeam)) { o.beam = v }
             if let v = try e.double("length_penalty", .atLeast(0)) { o.lengthPenalty = v }
-            if let v = try e.int("max_extra_length", .atLeast(1)) { o.maxExtraLength = v }
+            if let v = try e.int("max_extra_length", .integers(1...TransformerConfig.Limits.maxLength)) { o.maxExtraLength = v }
             if let v = try e.strings("compare_with") { o.compareWith = v }
         }
         return o
