@@ -38,26 +38,17 @@ import Testing
         let file = dir.appendingPathComponent("plain")
         try Data("x".utf8).write(to: file)
         // A directory where a file is, and a file under a file: Foundation says only "error 512".
+        func failure(_ body: () throws -> Void) -> Error? {
+            do { try body(); return nil } catch { return error }
+        }
         let under = file.appendingPathComponent("sub")
-        do {
-            try FileManager.default.createDirectory(at: under, withIntermediateDirectories: true)
-            Issue.record("made a directory under a file")
-        } catch {
-            #expect(FileProblem.reason(error, path: under.path, directory: true) == "\(file.path) is a file, not a directory")
-        }
-        do {
-            try FileManager.default.createDirectory(at: file, withIntermediateDirectories: true)
-            Issue.record("made a directory over a file")
-        } catch {
-            #expect(FileProblem.reason(error, path: file.path, directory: true) == "\(file.path) is a file, not a directory")
-        }
-        do {
-            try Data("y".utf8).write(to: dir, options: .atomic)
-            Issue.record("wrote a file over a directory")
-        } catch {
-            let reason = FileProblem.reason(error, path: dir.path)
-            #expect(!reason.contains("Domain") && !reason.contains("error ") && !reason.isEmpty, "\(reason)")
-        }
+        let inside = try #require(failure { try FileManager.default.createDirectory(at: under, withIntermediateDirectories: true) })
+        #expect(FileProblem.reason(inside, path: under.path, directory: true) == "\(file.path) is a file, not a directory")
+        let over = try #require(failure { try FileManager.default.createDirectory(at: file, withIntermediateDirectories: true) })
+        #expect(FileProblem.reason(over, path: file.path, directory: true) == "\(file.path) is a file, not a directory")
+        let onDirectory = try #require(failure { try Data("y".utf8).write(to: dir, options: .atomic) })
+        let reason = FileProblem.reason(onDirectory, path: dir.path)
+        #expect(!reason.contains("Domain") && !reason.contains("error ") && !reason.isEmpty, "\(reason)")
         // Exporting images into a file is one sentence naming the path.
         struct One: LabeledImages {
             var count: Int { 1 }
