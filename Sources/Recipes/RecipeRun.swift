@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import ModelZoo
 import Training
@@ -67,7 +68,8 @@ public enum RecipeRun {
         return { fputs($0 + "\n", stderr) }
     }
 
-    /// Reads a UTF-8 text file, with a hint for the built-in corpora `make data` extracts.
+    /// Reads a UTF-8 text file, with a hint for the built-in corpora `make data` extracts; invalid
+    /// UTF-8 is an error naming the line (`TextInput`), not text a model would learn repaired.
     public static func readText(_ path: String, builtIn: String?) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else {
             let hint = builtIn.map { " (the built-in '\($0)' corpus: run `make data` to extract it)" } ?? ""
@@ -76,7 +78,7 @@ public enum RecipeRun {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TrainingError.cannotRead(path: path, reason: "permission denied or not a file")
         }
-        return String(decoding: data, as: UTF8.self)
+        return try TextInput.text(data, source: path)
     }
 }
 

@@ -6,13 +6,14 @@ import Darwin
 #endif
 
 /// Training progress on standard error: on a terminal one line redrawn in place with `\r`
-/// (step, bar, loss, tokens/s, learning rate, ETA); otherwise a plain line every few steps, so
-/// logs piped to a file stay readable.
+/// (step, bar, loss, tokens/s, learning rate, ETA); otherwise a plain line every few steps (and,
+/// with `maxSilence`, every few seconds), so logs piped to a file stay readable.
 public final class ProgressBar {
     public enum Style: Sendable {
         /// A bar redrawn in place (for terminals).
         case bar
-        /// One line every `every` steps (for pipes and files).
+        /// One line every `every` steps and at the last (for pipes and files); with `every` 0,
+        /// lines come only when `maxSilence` has passed.
         case lines(every: Int)
         /// Nothing (tests).
         case silent
@@ -23,14 +24,28 @@ public final class ProgressBar {
         }
     }
 
+    /// The steps to take; 0 when unknown (lines then give the step without total and ETA).
     public let total: Int
     public let style: Style
     /// What the rate counts: "tok" (training text), "img" (images), "sent" (sentences).
     public var unit = "tok"
+    /// In `.lines` style, also a line when this many seconds have passed since the last one (or
+    /// the start): a slow phase in a log is never silent for longer.
+    public var maxSilence: TimeInterval?
     private let firstStep: Int
     private let start = Date()
     private var lastDraw = Date.distantPast
+    private var lastLine = Date()
     private var barVisible = false
+
+    /// Progress over a data set (evaluating, translating a test set): on a terminal the bar; in a
+    /// log a line every tenth of `total` and at least every 10 seconds.
+    public static func pass(total: Int, unit: String) -> ProgressBar {
+        let bar = ProgressBar(total: total, style: .automatic(every: max(1, total / 10)))
+        bar.unit = unit
+        bar.maxSilence = 10
+        return bar
+    }
 
     /// Progress towards `total` steps, starting after `completed` (a resumed run).
     public init(total: Int, completed: Int = 0, style: Style) {
@@ -46,16 +61,20 @@ public final class ProgressBar {
         case .silent:
             return
         case .lines(let every):
-            guard step % max(every, 1) == 0 || step == total else { return }
-            var line = "step \(step)/\(total)"
+            let now = Date()
+            let silentTooLong = maxSilence.map { now.timeIntervalSince(lastLine) >= $0 } ?? false
+            guard (every > 0 && (step % every == 0 || step == total)) || silentTooLong else { return }
+            lastLine = now
+            var line = total > 0 ? "step \(step)/\(total)" : "step \(step)"
             if let loss { line += "  loss \(fixed(loss, 4))" }
             if let learningRate { line += "  lr \(scientific(learningRate))" }
-            emit(line + "  \(format(rate)) \(unit)/s  elapsed \(Self.duration(Date().timeIntervalSince(start)))  ETA \(eta(step: step))\n")
+            line += "  \(format(rate)) \(unit)/s  elapsed \(Self.duration(now.timeIntervalSince(start)))"
+            emit(line + (total > 0 ? "  ETA \(eta(step: step))\n" : "\n"))
         case .bar:
             let now = Date()
             guard now.timeIntervalSince(lastDraw) >= 0.1 || step == total else { return }
             lastDraw = now
-            let fraction = Double(step) / Double(max(total, 1))
+            let fraction = min(1, Double(step) / Double(max(total, 1)))
             let head = "\(String(repeating: " ", count: max(0, String(total).count - String(step).count)))\(step)/\(total) "
             var tail = " \(Int(fraction * 100))%"
             if let loss { tail += " loss \(fixed(loss, 3)) |" }

@@ -12,7 +12,8 @@ struct BLEUCommand: ParsableCommand {
         smoothing; chrF2 with character n-grams up to 6) and give the same numbers. The output is \
         that of `sacrebleu REF... -i HYP -m bleu chrf -f text` (or, with --format json, its default \
         JSON), the signature included. Files hold one sentence a line; give --ref once for each \
-        reference translation. The hypotheses come from standard input without --hyp.
+        reference translation. The hypotheses come from standard input without --hyp. Files \
+        must be UTF-8: invalid UTF-8 is an error naming the file (or "stdin") and the line.
 
         Examples:
           zoo bleu --ref newstest.de --hyp output.de
@@ -43,13 +44,13 @@ struct BLEUCommand: ParsableCommand {
 
     func validate() throws {
         if ref.isEmpty { throw ValidationError("give at least one --ref file") }
-        if width < 0 { throw ValidationError("--width must not be negative") }
+        if width < 0 { throw ValidationError("--width must be 0 or more, not \(width)") }
     }
 
     func run() throws {
         let references = try ref.map(ParallelCorpus.readLines)
         let hypotheses = try hyp.map(ParallelCorpus.readLines) ?? Self.standardInputLines()
-        let hypName = hyp ?? "standard input"
+        let hypName = hyp ?? TextInput.standardInputName
         if hypotheses.isEmpty { throw CommandError("\(hypName): no hypotheses (the input is empty)") }
         for (file, lines) in zip(ref, references) where lines.count != hypotheses.count {
             throw CommandError("\(hypName) has \(hypotheses.count) lines but reference \(file) has \(lines.count); they must have one line per sentence")
@@ -63,7 +64,7 @@ struct BLEUCommand: ParsableCommand {
     }
 
     static func standardInputLines() throws -> [String] {
-        try ParallelCorpus.lines(FileHandle.standardInput.readDataToEndOfFile(), file: "standard input")
+        try ParallelCorpus.lines(FileHandle.standardInput.readDataToEndOfFile(), file: TextInput.standardInputName)
     }
 }
 

@@ -10,8 +10,8 @@ struct Classify: ParsableCommand {
             Prints IMAGE<TAB>LABEL<TAB>PROBABILITY for the K most likely labels of each image, most \
             likely first (probabilities with 4 decimals). Images are converted to the model's \
             channels and size as in training and classified in batches. An unreadable image gets \
-            one line on stderr naming the file and the problem; the others are still classified, \
-            and the exit status is then 1.
+            one line `Error: …` on stderr naming the file and the problem; the others are still \
+            classified, and the exit status is then 1.
 
             Example:
               zoo data fashion-mnist --split test --out /tmp/fm --limit 10
@@ -33,8 +33,8 @@ struct Classify: ParsableCommand {
 
     func validate() throws {
         if images.isEmpty { throw ValidationError("give at least one image file") }
-        if top < 1 { throw ValidationError("--top must be at least 1") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if top < 1 { throw ValidationError("--top must be at least 1, not \(top)") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
     }
 
     func run() throws {
@@ -50,7 +50,7 @@ struct Classify: ParsableCommand {
                     paths.append(path)
                 } catch {
                     failed = true
-                    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
                 }
             }
             for (path, best) in zip(paths, classifier.top(min(top, classifier.labels.count), of: decoded)) {

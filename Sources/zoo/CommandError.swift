@@ -1,5 +1,5 @@
-/// A command's failure at run time (a bad file, mismatched inputs): printed as one line, without
-/// the usage text ArgumentParser adds to a `ValidationError`.
+/// A command's failure at run time (a bad file, mismatched inputs): one line `Error: …` and exit
+/// status 1, where a `ValidationError` (the command line is wrong) exits 64 (`ErrorLine`).
 struct CommandError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -15,7 +15,8 @@ struct EVALBCommand: ParsableCommand {
         matches, crossing brackets and tagging accuracy over all sentences and over those of at \
         most CUTOFF_LEN words. evalb's messages (`12 : Length unmatch (24|25)`) go to standard \
         error; like evalb, it gives up on the one after the first MAX_ERROR+1 (the 12th with \
-        MAX_ERROR 10), with exit status 1 and no summary. evalb's limits (200 words a sentence, 100 bytes a word, 5000 a line) do not apply.
+        MAX_ERROR 10), with exit status 1 and no summary. evalb's limits (200 words a sentence, 100 bytes a word, 5000 a line) do not apply. \
+        Files must be UTF-8: invalid UTF-8 is an error naming the file and the line.
 
         Without -p the settings are COLLINS.prm's, the usual ones: TOP, traces (-NONE-) and the \
         punctuation tags , : `` '' . deleted, ADVP and PRT counted as the same label. A parameter \

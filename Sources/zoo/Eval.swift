@@ -9,7 +9,9 @@ struct Eval: ParsableCommand {
         discussion: """
             Translation: translates --src (one sentence a line) with beam search and scores the \
             output against --ref as sacreBLEU does, printing its lines (BLEU with its signature, \
-            then chrF2). --hyp-out keeps the translations.
+            then chrF2). --hyp-out keeps the translations. A source sentence longer than the \
+            model's context is translated from its first tokens, as fairseq's --truncate-source, \
+            and a note on stderr says how many were.
 
             Image classification: --data is a folder with one subfolder of images per class \
             (DIR/<label>/*.ppm|*.pgm; folder names are matched to the model's labels, with "/" \
@@ -21,6 +23,10 @@ struct Eval: ParsableCommand {
 
             Parsing: --data is a file of gold trees in Penn Treebank brackets; the parser parses \
             their words and EVALB (COLLINS.prm) scores the result; prints EVALB's summary.
+
+            Text files must be UTF-8: invalid UTF-8 is an error naming the file and the line. \
+            Progress goes to stderr: a bar on a terminal, otherwise a line every tenth of the data \
+            and at least every 10 seconds.
 
             Examples:
               zoo eval --model bible-en-es --src data/bible-en-es/test.en --ref data/bible-en-es/test.es
@@ -56,9 +62,9 @@ struct Eval: ParsableCommand {
     var batchSize = 64
 
     func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if beam < 1 { throw ValidationError("--beam must be at least 1") }
-        if lengthPenalty < 0 { throw ValidationError("--length-penalty must not be negative") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
+        if beam < 1 { throw ValidationError("--beam must be at least 1, not \(beam)") }
+        if !(lengthPenalty >= 0 && lengthPenalty.isFinite) { throw ValidationError("--length-penalty must be a finite number, 0 or more, not \(lengthPenalty)") }
     }
 
     func run() throws {

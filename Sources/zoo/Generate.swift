@@ -8,12 +8,19 @@ struct Generate: ParsableCommand {
         abstract: "Generate text from a prompt with a language model of the zoo.",
         discussion: """
         Greedy when --temperature is 0; otherwise samples, after top-k then top-p filtering. \
-        With --prompts-file, every line is a prompt and the prompts are generated as one batch \
-        (outputs are printed in order when all are done).
+        A continuation ends at the model's end-of-text token, at a --stop string, after \
+        --max-tokens tokens, or when prompt and continuation fill the model's context (there is \
+        no sliding window; a note on stderr says so when --max-tokens asks for more). A prompt \
+        longer than the context is generated from its end, with a note. With --prompts-file, \
+        every line is a prompt and the prompts are generated as one batch; outputs are printed \
+        in order when all are done, one line per line: a blank line gives a blank line and a \
+        continuation stops at a newline. Prompts must be UTF-8: invalid UTF-8 is an error \
+        naming the file (or "stdin", or the argument) and the line.
 
         Examples:
           zoo generate --model gpt-kjv --prompt "In the beginning" --max-tokens 100 --top-p 0.9
           zoo generate --model Zoo/gpt-kjv --prompts-file prompts.txt --temperature 0
+          cat prompts.txt | zoo generate --model gpt-kjv --prompts-file - --temperature 0
         """
     )
 
@@ -23,10 +30,10 @@ struct Generate: ParsableCommand {
     @Option(help: "The text to continue.")
     var prompt: String?
 
-    @Option(help: "A file with one prompt per line (generated as a batch).")
+    @Option(help: "A file with one prompt per line, - for standard input (generated as a batch).")
     var promptsFile: String?
 
-    @Option(help: "Tokens to generate at most.")
+    @Option(help: "Tokens to generate at most (fewer when the model's context is full).")
     var maxTokens: Int = 100
 
     @Option(help: "Sampling temperature; 0 is greedy.")
@@ -35,7 +42,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Sample only from the K most likely tokens.")
     var topK: Int?
 
-    @Option(help: "Sample only from the most likely tokens that together reach this probability.")
+    @Option(help: "Sample only from the most likely tokens that together reach this probability, in (0, 1].")
     var topP: Float?
 
     @Option(help: "Seed of the sampler.")
@@ -49,33 +56,33 @@ struct Generate: ParsableCommand {
 
     func validate() throws {
         if (prompt == nil) == (promptsFile == nil) { throw ValidationError("give exactly one of --prompt and --prompts-file") }
-        if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
-        if temperature < 0 { throw ValidationError("--temperature must not be negative") }
-        if let k = topK, k < 1 { throw ValidationError("--top-k must be at least 1") }
-        if let p = topP, !(p > 0 && p <= 1) { throw ValidationError("--top-p must be in (0, 1]") }
+        if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1, not \(maxTokens)") }
+        if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number, 0 or more, not \(temperature)") }
+        if let k = topK, k < 1 { throw ValidationError("--top-k must be at least 1, not \(k)") }
+        if let p = topP, !(p > 0 && p <= 1) { throw ValidationError("--top-p must be in (0, 1], not \(p)") }
     }
 
     func run() throws {
-        let prompts: [String]
+        // Blank lines of a prompts file are not generated from: they stay blank in the output.
+        let prompts: [String?]
         if let promptsFile {
-            guard let text = try? String(contentsOfFile: promptsFile, encoding: .utf8) else {
-                throw ValidationError("\(promptsFile): cannot read the prompts file")
-            }
-            prompts = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-            if prompts.isEmpty { throw ValidationError("\(promptsFile): no prompts in the file") }
+            prompts = try TextInput.lines(ofFile: promptsFile).map { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+            if !prompts.contains(where: { $0 != nil }) { throw CommandError("\(promptsFile == "-" ? TextInput.standardInputName : promptsFile): no prompts in the file") }
         } else {
             prompts = [prompt!]
         }
+        let given = prompts.compactMap { $0 }
         let entry = try ZooRegistry().resolve(model)
         let (lm, tokenizer) = try entry.loadLanguageModel()
         let generator = TextGenerator(model: lm, tokenizer: tokenizer)
+        noteTheContext(promptLengths: given.map { generator.promptIds($0).count }, context: lm.config.maxLength)
+        let streaming = promptsFile == nil
         var options = TextGenerator.Options(maxTokens: maxTokens, sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP),
-                                            seed: seed, stop: stop)
+                                            seed: seed, stop: streaming ? stop : stop + ["\n"])
         options.stopAtEndOfText = true
         let start = Date()
-        let streaming = prompts.count == 1
-        if streaming { print(prompts[0], terminator: ""); fflush(stdout) }
-        let results = generator.generate(prompts, options: options) { _, piece in
+        if streaming { print(given[0], terminator: ""); fflush(stdout) }
+        let results = generator.generate(given, options: options) { _, piece in
             guard streaming else { return }
             print(piece, terminator: "")
             fflush(stdout)
@@ -83,12 +90,28 @@ struct Generate: ParsableCommand {
         if streaming {
             print()
         } else {
-            for (p, r) in zip(prompts, results) { print(p + r.text) }
+            var next = results.makeIterator()
+            for p in prompts { print(p.map { $0 + next.next()!.text } ?? "") }
         }
         if verbose {
             let tokens = results.reduce(0) { $0 + $1.ids.count }
             let seconds = Date().timeIntervalSince(start)
             FileHandle.standardError.write(Data(String(format: "%d tokens in %.2f s: %.1f tokens/s\n", tokens, seconds, Double(tokens) / seconds).utf8))
+        }
+    }
+
+    /// One note on stderr when the context cuts a prompt or --max-tokens short: the output is
+    /// then not what was asked for, and nothing else would say so.
+    func noteTheContext(promptLengths: [Int], context: Int) {
+        let longest = promptLengths.max() ?? 0
+        let (kept, steps) = TextGenerator.budget(promptLengths: promptLengths, maxTokens: maxTokens, context: context)
+        let prompt = promptLengths.count == 1 ? "the prompt" : "the longest prompt"
+        func tokens(_ n: Int) -> String { n == 1 ? "1 token" : "\(n) tokens" }
+        let stops = steps < maxTokens ? ", so generation stops after \(tokens(steps)), not \(maxTokens) (--max-tokens)" : ""
+        if kept < longest {
+            fputs("note: \(prompt) has \(tokens(longest)) and the model's context is \(context): it is continued from its last \(kept)\(stops)\n", stderr)
+        } else if steps < maxTokens {
+            fputs("note: the model's context is \(context) tokens and \(prompt) takes \(kept)\(stops)\n", stderr)
         }
     }
 }

@@ -13,7 +13,9 @@ struct Parse: ParsableCommand {
         as they are (what EVALB compares). With no TEXT, sentences are read from standard input, \
         one a line, and a blank line gives a blank line. Prints one tree a line; --format svg \
         --out DIR draws each tree as DIR/tree-N.svg instead. A sentence longer than the \
-        parser's context is an error naming it: split it first.
+        parser's context is an error naming it, before anything is parsed: split it first. \
+        Input must be UTF-8: invalid UTF-8 is an error naming "stdin" (or the argument) and the \
+        line. Progress goes to stderr every 10 seconds when a run takes longer.
 
         Examples:
           zoo parse --model parse-craft "The striatum plays a pivotal role in modulating motor activity."
@@ -43,7 +45,7 @@ struct Parse: ParsableCommand {
     var text: [String] = []
 
     func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
         if format == .svg && out == nil { throw ValidationError("--format svg needs --out DIR") }
     }
 
@@ -53,12 +55,24 @@ struct Parse: ParsableCommand {
         func words(_ line: String) -> [String] {
             tokenized ? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) : tokenizer.tokenize(line)
         }
-        var lines = text
-        if lines.isEmpty { while let line = readLine() { lines.append(line) } }
-        if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
+        var input = TextInput.StandardInput()
+        let sentences = try (text.isEmpty ? input.readAll() : text).map(words)
+        for (i, sentence) in sentences.enumerated() where !parser.fits(sentence) {
+            let place = text.isEmpty ? "\(TextInput.standardInputName):\(i + 1)" : "sentence \(i + 1)"
+            throw CommandError("\(place) (\(sentence.count) words) is longer than the parser's context of \(parser.context) pieces; split it")
+        }
+        if let out {
+            do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+                throw CommandError("cannot write \(out): \(FileProblem.reason(error, path: out, directory: true))")
+            }
+        }
+        let progress = ProgressBar(total: sentences.count, style: .lines(every: 0))
+        progress.unit = "sent"
+        progress.maxSilence = 10
+        let begin = Date()
         var written = 0
-        for start in stride(from: 0, to: lines.count, by: batchSize) {
-            let chunk = lines[start..<min(lines.count, start + batchSize)].map(words)
+        for start in stride(from: 0, to: sentences.count, by: batchSize) {
+            let chunk = Array(sentences[start..<min(sentences.count, start + batchSize)])
             let trees = try parser.parse(chunk, batchSize: batchSize)
             for (offset, (sentence, tree)) in zip(chunk, trees).enumerated() {
                 switch format {
@@ -68,12 +82,14 @@ struct Parse: ParsableCommand {
                     guard !sentence.isEmpty, let out else { continue }
                     let path = URL(fileURLWithPath: out).appendingPathComponent("tree-\(start + offset + 1).svg")
                     do { try Data(TreeSVG().render(tree).utf8).write(to: path, options: .atomic) } catch {
-                        throw CommandError("cannot write \(path.path): \(error.localizedDescription)")
+                        throw CommandError("cannot write \(path.path): \(FileProblem.reason(error, path: path.path))")
                     }
                     written += 1
                 }
             }
             fflush(stdout)
+            let done = start + chunk.count
+            progress.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(begin), 1e-9))
         }
         if format == .svg { fputs("wrote \(written) tree picture(s) to \(out!)/\n", stderr) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Data
 import Foundation
 import Tokenization
 
@@ -9,7 +10,10 @@ struct TokenizerCommand: ParsableCommand {
         abstract: "Train, apply and invert SentencePiece-compatible tokenizers (.model files).",
         discussion: """
         Models load in Python's sentencepiece and give the same ids there; models trained by \
-        Python's sentencepiece load here.
+        Python's sentencepiece load here. Text must be UTF-8: invalid UTF-8 in the training file \
+        or on standard input is an error naming the file (or "stdin") and the line, where \
+        sentencepiece would replace it. encode and decode give one line per input line, a blank \
+        line for a blank line.
 
         Examples:
           zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 --model-type unigram --out Tokenizers/kjv.model
@@ -20,7 +24,9 @@ struct TokenizerCommand: ParsableCommand {
     )
 
     struct Train: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Train a unigram or BPE model on a text file (one sentence a line).")
+        static let configuration = CommandConfiguration(
+            abstract: "Train a unigram or BPE model on a text file (one sentence a line).",
+            discussion: "The file must be UTF-8: invalid UTF-8 is an error naming the file and the line.")
 
         @Option(help: "Training text, one sentence a line.") var input: String
         @Option(help: "Vocabulary size, special pieces included.") var vocabSize: Int
@@ -35,11 +41,13 @@ struct TokenizerCommand: ParsableCommand {
 
         func validate() throws {
             guard ["unigram", "bpe"].contains(modelType) else { throw ValidationError("--model-type must be unigram or bpe, not '\(modelType)'") }
-            guard vocabSize > 3 else { throw ValidationError("--vocab-size must be larger than 3") }
-            guard characterCoverage > 0 && characterCoverage <= 1 else { throw ValidationError("--character-coverage must be in (0, 1]") }
+            guard vocabSize > 3 else { throw ValidationError("--vocab-size must be larger than 3, not \(vocabSize)") }
+            guard characterCoverage > 0 && characterCoverage <= 1 else { throw ValidationError("--character-coverage must be in (0, 1], not \(characterCoverage)") }
         }
 
         func run() throws {
+            // One policy for text: sentencepiece's trainer would replace invalid UTF-8 and go on.
+            if FileManager.default.fileExists(atPath: input) { try TextInput.validate(file: input) }
             var options = TrainerOptions(vocabSize: vocabSize, modelType: modelType == "bpe" ? .bpe : .unigram)
             options.characterCoverage = characterCoverage
             options.byteFallback = byteFallback
@@ -50,21 +58,22 @@ struct TokenizerCommand: ParsableCommand {
             let report = try SentencePieceTrainer.trainWithReport(inputFile: input, options: options)
             try report.model.write(to: out)
             var note = "\(out): \(report.model.pieces.count) pieces from \(report.sentences) sentences in \(String(format: "%.1f", report.seconds)) s"
-            if report.linesWithInvalidUTF8 > 0 { note += "; \(report.linesWithInvalidUTF8) lines had invalid UTF-8 (replaced by U+FFFD)" }
             if report.linesTooLong > 0 { note += "; \(report.linesTooLong) lines too long were skipped" }
             FileHandle.standardError.write(Data((note + "\n").utf8))
         }
     }
 
     struct Encode: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Tokenize standard input, one line per line, into pieces (or ids).")
+        static let configuration = CommandConfiguration(
+            abstract: "Tokenize standard input, one line per line, into pieces (or ids).",
+            discussion: "A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line.")
         @Option(help: "A .model file.") var model: String
         @Flag(help: "Print ids instead of pieces.") var ids = false
 
         func run() throws {
             let tokenizer = try SentencePieceTokenizer(contentsOf: model)
-            var out = ""
-            while let line = readLine(strippingNewline: true) {
+            var out = "", input = TextInput.StandardInput()
+            while let line = try input.next() {
                 out += ids ? tokenizer.encode(line).map(String.init).joined(separator: " ") : tokenizer.encodePieces(line).joined(separator: " ")
                 out += "\n"
                 if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
@@ -74,21 +83,22 @@ struct TokenizerCommand: ParsableCommand {
     }
 
     struct Decode: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Turn pieces (or ids) on standard input back into text, one line per line.")
+        static let configuration = CommandConfiguration(
+            abstract: "Turn pieces (or ids) on standard input back into text, one line per line.",
+            discussion: "A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line.")
         @Option(help: "A .model file.") var model: String
         @Flag(help: "Read ids instead of pieces.") var ids = false
 
         func run() throws {
             let tokenizer = try SentencePieceTokenizer(contentsOf: model)
-            var lineNumber = 0
-            while let line = readLine(strippingNewline: true) {
-                lineNumber += 1
+            var input = TextInput.StandardInput()
+            while let line = try input.next() {
                 let fields = line.split(separator: " ").map(String.init)
                 if ids {
                     var values: [Int32] = []
                     for f in fields {
                         guard let v = Int32(f), v >= 0, Int(v) < tokenizer.vocabularySize else {
-                            throw ValidationError("standard input line \(lineNumber): '\(f)' is not an id of this model (0..<\(tokenizer.vocabularySize))")
+                            throw CommandError("\(TextInput.standardInputName):\(input.lineNumber): '\(f)' is not an id of this model (0..<\(tokenizer.vocabularySize))")
                         }
                         values.append(v)
                     }

@@ -10,7 +10,12 @@ struct Translate: ParsableCommand {
         discussion: """
         Beam search as fairseq's, with the length penalty of Wu et al. 2016 \
         (((5 + |Y|) / 6)^α); outputs are at most the source length + 50 tokens. With no TEXT, \
-        sentences are read from standard input, one a line, and translated in batches.
+        sentences are read from standard input, one a line, and translated in batches; every \
+        line gives one line, a blank line a blank line. A sentence longer than the model's \
+        context is refused, before anything is translated, with an error naming its line: \
+        split it (nothing is cut silently). Input must be UTF-8: invalid UTF-8 is an error \
+        naming "stdin" (or the argument) and the line. Progress goes to stderr every 10 seconds \
+        when a run takes longer.
 
         Examples:
           zoo translate --model bible-en-es "The house is small."
@@ -34,27 +39,33 @@ struct Translate: ParsableCommand {
     var text: [String] = []
 
     func validate() throws {
-        if beam < 1 { throw ValidationError("--beam must be at least 1") }
-        if lengthPenalty < 0 { throw ValidationError("--length-penalty must not be negative") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if beam < 1 { throw ValidationError("--beam must be at least 1, not \(beam)") }
+        if !(lengthPenalty >= 0 && lengthPenalty.isFinite) { throw ValidationError("--length-penalty must be a finite number, 0 or more, not \(lengthPenalty)") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
     }
 
     func run() throws {
         let translator = try ZooRegistry().resolve(model).loadTranslator(beamSize: beam, lengthPenalty: lengthPenalty)
-        if !text.isEmpty {
-            for line in translator.translate(text, batchSize: batchSize) { print(line) }
-            return
+        var input = TextInput.StandardInput()
+        let sentences = text.isEmpty ? try input.readAll() : text
+        func place(_ i: Int) -> String { text.isEmpty ? "\(TextInput.standardInputName):\(i + 1)" : "sentence \(i + 1)" }
+        for (i, sentence) in sentences.enumerated() where translator.sourceLength(sentence) > translator.context {
+            throw CommandError("\(place(i)): \(translator.sourceLength(sentence)) tokens (end-of-text included), longer than "
+                               + "the model's context of \(translator.context); split it")
         }
-        var batch: [String] = []
-        func flush() {
-            for line in translator.translate(batch, batchSize: batchSize) { print(line) }
+        let progress = ProgressBar(total: sentences.count, style: .lines(every: 0))
+        progress.unit = "sent"
+        progress.maxSilence = 10
+        let start = Date()
+        for first in stride(from: 0, to: sentences.count, by: batchSize) {
+            let batch = sentences[first..<min(sentences.count, first + batchSize)]
+            // A blank line is not translated (a model would make something up): it stays blank.
+            let blank = batch.map { $0.allSatisfy(\.isWhitespace) }
+            var translations = translator.translate(zip(batch, blank).filter { !$0.1 }.map(\.0), batchSize: batchSize).makeIterator()
+            for isBlank in blank { print(isBlank ? "" : translations.next()!) }
             fflush(stdout)
-            batch.removeAll()
+            let done = first + batch.count
+            progress.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9))
         }
-        while let line = readLine() {
-            batch.append(line)
-            if batch.count == batchSize { flush() }
-        }
-        flush()
     }
 }

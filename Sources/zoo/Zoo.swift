@@ -11,9 +11,23 @@ struct Zoo: ParsableCommand {
         subcommands: [Run.self, Generate.self, List.self, Finetune.self, TokenizerCommand.self, Import.self, DataCommand.self, Bench.self, Demo.self, BLEUCommand.self, EVALBCommand.self, Average.self, Translate.self, Parse.self, Classify.self, Eval.self]
     )
 
-    /// Registers the shipped task families, then runs the command line.
+    /// Registers the shipped task families, then runs the command line; a failure is one line
+    /// (`ErrorLine`).
     static func main() {
         TaskCatalog.registerShipped()
-        main(nil)
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            try ErrorLine.checkArgumentsAreUTF8()
+            var command: ParsableCommand
+            do { command = try parseAsRoot(arguments) } catch where exitCode(for: error) == .validationFailure {
+                let joined = ErrorLine.negativeValuesJoined(arguments)
+                guard joined != arguments else { throw error }
+                arguments = joined
+                command = try parseAsRoot(arguments)
+            }
+            try command.run()
+        } catch {
+            ErrorLine.exit(error, arguments: arguments)
+        }
     }
 }

@@ -99,4 +99,18 @@ final class ByteTokenizer: TextTokenizer, @unchecked Sendable {
         #expect(!cut.contains(stop))
         #expect(text.hasPrefix(cut))
     }
+
+    /// Generation stops where the context is full, as `budget` (which `zoo generate`'s note
+    /// reports) says; a prompt longer than the context keeps its end, leaving room for one token.
+    @Test func generationStopsAtTheContextAsTheBudgetSays() {
+        #expect(TextGenerator.budget(promptLengths: [5], maxTokens: 100, context: 32) == (5, 27))
+        #expect(TextGenerator.budget(promptLengths: [5, 9], maxTokens: 10, context: 32) == (9, 10))
+        #expect(TextGenerator.budget(promptLengths: [40], maxTokens: 10, context: 32) == (31, 1))
+        let generator = TextGenerator(model: Self.tinyModel(), tokenizer: ByteTokenizer())
+        var options = TextGenerator.Options(maxTokens: 100, sampling: .greedy)
+        options.stopAtEndOfText = false
+        #expect(generator.generate(ids: [[72, 105, 33, 33, 33]], options: options)[0].ids.count == 27)
+        #expect(generator.generate(ids: [[Int32](repeating: 72, count: 40)], options: options)[0].ids.count == 1)
+        #expect(generator.promptIds("") == [0] && generator.promptIds("Hi") == [72, 105])
+    }
 }

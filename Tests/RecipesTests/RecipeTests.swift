@@ -133,4 +133,16 @@ import Testing
         let lm = Self.variant("stack: decoder-only", "  stack: decoder-only\n  patch_size: 4")
         #expect(Self.message(lm).contains("key 'model.patch_size': 'patch_size' is for image-classification recipes"))
     }
+
+    /// Training text is read as the commands read theirs: invalid UTF-8 is an error naming the
+    /// line, not text a model would learn repaired.
+    @Test func trainingTextWithInvalidUTF8IsOneLine() throws {
+        let dir = try TrainingFixtures.temporaryDirectory("recipe-text")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("train.txt")
+        try (Data("in the beginning\n".utf8) + Data([0x63, 0x61, 0x66, 0xE9, 0x0A])).write(to: file)
+        #expect(TrainingFixtures.errorMessage { try RecipeRun.readText(file.path, builtIn: nil) } == "\(file.path):2: not valid UTF-8")
+        try Data("in the beginning\ncafé\n".utf8).write(to: file)
+        #expect(try RecipeRun.readText(file.path, builtIn: nil) == "in the beginning\ncafé\n")
+    }
 }

@@ -43,13 +43,14 @@ import Testing
             ("hhh ggg fff eee", [9, 9, 9, 10, 8, 8, 8, 10, 7, 7, 7, 10, 6, 6, 6, 0]),
             ("ax!", [2, 1, 1, 0]),
             ("", [0]),
-            // Too long: cut to the model's 80 positions, end-of-text kept (the last 79 characters).
-            (long, Array(longIds.suffix(79)) + [0]),
+            // Too long: cut to the model's 80 positions, end-of-text kept (the first 79 characters).
+            (long, Array(longIds.prefix(79)) + [0]),
         ]
         for (sentence, ids) in expected {
             #expect(loaded.sourceIds(sentence) == ids, "\(sentence.debugDescription)")
         }
         #expect(loaded.sourceIds(long).count == model.config.maxLength)
+        #expect(loaded.sourceLength(long) == 101 && loaded.sourceLength("a") == 2 && loaded.context == 80)
         // Those are the ids translated: the same hypotheses (log-probabilities to the bit) as the
         // search run on the hand-made ids, by beam search and by greedy decoding (beam 1).
         let all = expected.map(\.0), ids = expected.map(\.1)

@@ -69,5 +69,16 @@ import Testing
         #expect(refused.status != 0 && refused.stdout.isEmpty)
         #expect(refused.stderr.hasPrefix("Error: sentence 1 (120 words) is longer than the parser's context of 96 pieces")
                     && refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        // On standard input the error names the line, whichever batch it falls in, before any tree is printed.
+        let piped = try cli.run(["parse", "--model", model.path, "--tokenized", "--batch-size", "2"],
+                                input: "Mice were analyzed .\n\nThe volume differs .\n\(long)\n")
+        ErrorLineCLITests.expectErrorLine(piped, status: 1, "stdin:4 (120 words) is longer than the parser's context of 96 pieces; split it")
+        #expect(piped.stdout.isEmpty)
+
+        // Invalid UTF-8 is refused with its line, not parsed as "caf".
+        let latin1 = try TextInputCLITests.run(["parse", "--model", model.path], bytes: Data("Mice were analyzed.\n".utf8) + Data(TextInputCLITests.latin1Cafe + [0x0A]))
+        ErrorLineCLITests.expectErrorLine(latin1, status: 1, "stdin:2: not valid UTF-8")
+        let argument = try TextInputCLITests.run(["parse", "--model", model.path], rawLast: TextInputCLITests.latin1Cafe)
+        ErrorLineCLITests.expectErrorLine(argument, status: 1, "argument 4:1: not valid UTF-8")
     }
 }

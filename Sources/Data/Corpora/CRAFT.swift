@@ -77,7 +77,11 @@ public struct CRAFT: Sendable {
     /// comments skipped).
     static func ids(_ path: String) throws -> [(line: Int, id: String)] {
         guard let data = FileManager.default.contents(atPath: path) else { throw TreebankError(file: path, message: "cannot read the file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw TreebankError(file: path, message: "not valid UTF-8") }
+        var text: String
+        do { text = try TextInput.text(data, source: path) } catch TextInput.Failure.invalidUTF8(_, let line) {
+            throw TreebankError(file: path, line: line, message: "not valid UTF-8")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }  // a byte order mark is no id
         var out: [(Int, String)] = []
         for (i, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let id = raw.trimmingCharacters(in: .whitespaces)

@@ -25,7 +25,7 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
         case .noClasses(let p): "\(p): no class folders; expected one folder per class holding its images (\(p)/<label>/*.ppm or *.pgm)"
         case .emptyClass(let p): "\(p): the class folder holds no .ppm, .pgm or .pnm images"
         case .unknownClass(let p, let n, let k): "\(p): class \"\(n)\" is not one of the model's classes (\(k.joined(separator: ", ")))"
-        case .writeFailed(let p, let r): "\(p): cannot write: \(r)"
+        case .writeFailed(let p, let r): "cannot write \(p): \(r)"
         }
     }
 }
@@ -115,7 +115,7 @@ public struct ImageFolder: LabeledImages, Sendable {
                 do {
                     try FileManager.default.createDirectory(at: folders[label], withIntermediateDirectories: true)
                 } catch {
-                    throw ImageFolderError.writeFailed(path: folders[label].path, reason: error.localizedDescription)
+                    throw ImageFolderError.writeFailed(path: folders[label].path, reason: FileProblem.reason(error, path: folders[label].path, directory: true))
                 }
                 created.insert(label)
             }

@@ -75,29 +75,15 @@ public struct ParallelCorpus: Equatable, Sendable {
     public static func readLines(_ path: String) throws -> [String] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ParallelCorpusError.unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "no such file")
+            throw ParallelCorpusError.unreadable(file: path, reason: FileManager.default.fileExists(atPath: path) ? FileProblem.reason(error, path: path) : "no such file")
         }
         return try lines(data, file: path)
     }
 
-    /// The lines of UTF-8 `data` as `readLines` splits them; `file` names it in errors.
+    /// The lines of UTF-8 `data` as `readLines` splits them (`TextInput`'s policy); `file` names it in errors.
     public static func lines(_ data: Data, file: String) throws -> [String] {
-        try data.withUnsafeBytes { raw -> [String] in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var lines: [String] = []
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                var stop = end
-                if stop > start && bytes[stop - 1] == 0x0D { stop -= 1 }
-                guard let line = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self) else {
-                    throw ParallelCorpusError.invalidUTF8(file: file, line: lines.count + 1)
-                }
-                lines.append(line)
-                start = end + 1
-            }
-            return lines
+        do { return try TextInput.lines(data, source: file) } catch TextInput.Failure.invalidUTF8(_, let line) {
+            throw ParallelCorpusError.invalidUTF8(file: file, line: line)
         }
     }
 }

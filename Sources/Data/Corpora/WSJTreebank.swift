@@ -118,7 +118,7 @@ public struct WSJTreebank: Sendable {
                 .filter { !$0.hasPrefix(".") && $0.lowercased().hasSuffix(".mrg") }
                 .sorted()
         } catch {
-            throw TreebankError(file: folder.path, message: "cannot list the folder: \(error.localizedDescription)")
+            throw TreebankError(file: folder.path, message: "cannot list the folder: \(FileProblem.reason(error, path: folder.path, directory: true))")
         }
     }
 

@@ -129,7 +129,7 @@ public struct IDXArray: Equatable, Sendable {
         do {
             try Data(encoded()).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw IDXError.writeFailed(file: path, reason: error.localizedDescription)
+            throw IDXError.writeFailed(file: path, reason: FileProblem.reason(error, path: path))
         }
     }
 }

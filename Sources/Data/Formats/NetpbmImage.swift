@@ -329,8 +329,7 @@ public struct NetpbmImage: Equatable, Sendable {
         do {
             try Data(encoded(comment: comment)).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            let reason = (error as NSError).localizedFailureReason ?? error.localizedDescription
-            throw ImageError.writeFailed(file: path, reason: reason)
+            throw ImageError.writeFailed(file: path, reason: FileProblem.reason(error, path: path))
         }
     }
 }

@@ -36,11 +36,11 @@ public enum Treebank {
             let line = data[..<zero].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw TreebankError(file: file, line: line, message: "a NUL byte: this is a binary file, not a treebank")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            let bad = firstInvalidUTF8Line(data)
-            throw TreebankError(file: file, line: bad, message: "not valid UTF-8")
+        let text: String
+        do { text = try TextInput.text(data, source: file) } catch TextInput.Failure.invalidUTF8(_, let line) {
+            throw TreebankError(file: file, line: line, message: "not valid UTF-8")
         }
-        return try parse(text, file: file)
+        return try parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, file: file)  // a byte order mark is no word
     }
 
     /// Every tree of `text`; `file` names it in errors.
@@ -66,7 +66,7 @@ public enum Treebank {
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw TreebankError(file: path, message: "cannot write: \(error.localizedDescription)")
+            throw TreebankError(file: path, message: "cannot write: \(FileProblem.reason(error, path: path))")
         }
     }
 
@@ -76,7 +76,7 @@ public enum Treebank {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw TreebankError(file: directory, message: "cannot make the directory: \(error.localizedDescription)")
+            throw TreebankError(file: directory, message: "cannot make the directory: \(FileProblem.reason(error, path: directory, directory: true))")
         }
         for split in splits {
             try write(split.trees, to: URL(fileURLWithPath: directory).appendingPathComponent("\(split.name).txt").path)
@@ -112,17 +112,6 @@ public enum Treebank {
     }
 
     // MARK: - Reading
-
-    /// The 1-based line of the first invalid UTF-8 sequence.
-    static func firstInvalidUTF8Line(_ data: Data) -> Int {
-        var line = 1, start = data.startIndex
-        for (i, byte) in zip(data.indices, data) where byte == 0x0A {
-            if String(data: data[start..<i], encoding: .utf8) == nil { return line }
-            line += 1
-            start = i + 1
-        }
-        return line
-    }
 
     /// A recursive-descent reader over bytes; brackets and whitespace are ASCII, so UTF-8 words
     /// pass through whole (Unicode spaces too: CRAFT has words with a hair or no-break space).

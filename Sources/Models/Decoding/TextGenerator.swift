@@ -36,12 +36,23 @@ public final class TextGenerator {
     @discardableResult
     public func generate(_ prompts: [String], options: Options,
                          onText: (Int, String) -> Void = { _, _ in }) -> [(text: String, ids: [Int32])] {
-        let encoded = prompts.map { p -> [Int32] in
-            let ids = tokenizer.encode(p)
-            if ids.isEmpty, let bos = tokenizer.beginningOfTextId ?? tokenizer.endOfTextId { return [bos] }
-            return ids
-        }
-        return generate(ids: encoded, options: options, onText: onText)
+        generate(ids: prompts.map(promptIds), options: options, onText: onText)
+    }
+
+    /// The ids a prompt is generated from: its tokens, or beginning-of-text for an empty prompt.
+    public func promptIds(_ prompt: String) -> [Int32] {
+        let ids = tokenizer.encode(prompt)
+        if ids.isEmpty, let bos = tokenizer.beginningOfTextId ?? tokenizer.endOfTextId { return [bos] }
+        return ids
+    }
+
+    /// What the context leaves a batch of prompts of `promptLengths` tokens: the prompt tokens
+    /// kept (the end of a prompt longer than `context` − 1, so one token can follow) and the tokens
+    /// generated at most, `maxTokens` or fewer when prompt and continuation would outgrow the
+    /// context. There is no sliding window: generation stops at the context.
+    public static func budget(promptLengths: [Int], maxTokens: Int, context: Int) -> (promptTokens: Int, steps: Int) {
+        let promptTokens = min(promptLengths.max() ?? 0, context - 1)
+        return (promptTokens, max(0, min(maxTokens, context - promptTokens)))
     }
 
     /// As `generate(_:options:onText:)` from token ids.
@@ -50,9 +61,7 @@ public final class TextGenerator {
                          onText: (Int, String) -> Void = { _, _ in }) -> [(text: String, ids: [Int32])] {
         precondition(prompts.allSatisfy { !$0.isEmpty }, "generation needs at least one prompt token")
         let b = prompts.count
-        let context = model.config.maxLength
-        let longest = prompts.map(\.count).max() ?? 0
-        let promptLength = min(longest, context - 1)
+        let (promptLength, steps) = Self.budget(promptLengths: prompts.map(\.count), maxTokens: options.maxTokens, context: model.config.maxLength)
         // Left-pad to a common length; a prompt longer than the context keeps its end.
         let pads = prompts.map { promptLength - min($0.count, promptLength) }
         var tokens: [Int32] = []
@@ -62,7 +71,6 @@ public final class TextGenerator {
             tokens += [Int32](repeating: 0, count: pads[i]) + kept
             positions += [Int32](repeating: 0, count: pads[i]) + (0..<Int32(kept.count))
         }
-        let steps = min(options.maxTokens, context - promptLength)
         var generated = [[Int32]](repeating: [], count: b)
         var texts = [String](repeating: "", count: b)
         var done = [Bool](repeating: steps <= 0, count: b)

@@ -23,9 +23,17 @@ public final class Translator {
                             bos: tokenizer.beginningOfTextId ?? eos, eos: eos, pad: eos)
     }
 
-    /// Source ids of a sentence: its tokens and end-of-text, cut to the model's maximum length.
+    /// The positions the encoder holds: a source's tokens and its end-of-text.
+    public var context: Int { model.config.maxLength }
+
+    /// The length of a sentence's source ids uncut: its tokens and end-of-text.
+    public func sourceLength(_ text: String) -> Int { tokenizer.encode(text).count + 1 }
+
+    /// Source ids of a sentence: its tokens and end-of-text. A sentence longer than the context
+    /// keeps its start, as fairseq's --truncate-source (the end of a sentence alone is not the
+    /// sentence a reader sees first); callers that must not cut check `sourceLength` first.
     public func sourceIds(_ text: String) -> [Int32] {
-        Array((tokenizer.encode(text) + [search.eos]).suffix(model.config.maxLength))
+        Array(tokenizer.encode(text).prefix(context - 1)) + [search.eos]
     }
 
     /// Translations of `sentences`, decoded together in batches of `batchSize`.

@@ -5,6 +5,7 @@ import Metrics
 import Models
 import ModelZoo
 import Recipes
+import Training
 
 extension TaskName {
     /// Vision Transformer image classifiers, trained on labelled images.
@@ -40,12 +41,19 @@ public struct ImageClassificationFamily: TaskFamily {
         var classifier = try entry.loadImageClassifier()
         classifier.batchSize = request.batchSize
         let matrix: ConfusionMatrix
+        let start = Date()
+        var bar: ProgressBar?
+        func progress(_ done: Int, _ all: Int) {
+            if bar == nil { bar = .pass(total: all, unit: "img") }
+            bar?.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9))
+        }
         if data == "fashion-mnist-test" {
-            matrix = try classifier.evaluate(FashionMNIST.load(.test))
+            matrix = try classifier.evaluate(FashionMNIST.load(.test), progress: progress)
         } else {
             let folder = try ImageFolder(path: data)
-            matrix = try classifier.evaluate(folder, labelMap: folder.labelMap(to: classifier.labels))
+            matrix = try classifier.evaluate(folder, labelMap: folder.labelMap(to: classifier.labels), progress: progress)
         }
+        bar?.finish()
         return [String(format: "accuracy %.4f (%d of %d images)", matrix.accuracy, matrix.correct, matrix.total), "", matrix.table]
     }
 }

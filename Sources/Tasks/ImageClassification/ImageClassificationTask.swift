@@ -98,8 +98,8 @@ public final class ImageClassificationTask: TrainingTask {
 
     /// Mean cross entropy and accuracy of `model` on the first `limit` images of `set` (default
     /// all), and each image's predicted class. Call in evaluation mode.
-    public static func measure(_ model: VisionTransformer, on set: PreprocessedImages, limit: Int? = nil,
-                               batchSize: Int = 256) -> (loss: Double, accuracy: Double, predictions: [Int]) {
+    public static func measure(_ model: VisionTransformer, on set: PreprocessedImages, limit: Int? = nil, batchSize: Int = 256,
+                               progress: (Int, Int) -> Void = { _, _ in }) -> (loss: Double, accuracy: Double, predictions: [Int]) {
         let n = min(limit ?? set.count, set.count)
         var total = 0.0, predictions: [Int] = []
         predictions.reserveCapacity(n)
@@ -112,6 +112,7 @@ public final class ImageClassificationTask: TrainingTask {
                 total += Double(logits.crossEntropy(targets: labels).item) * Double(range.count)
                 predictions += logits.argmax()
                 start = range.upperBound
+                progress(start, n)
             }
         }
         let correct = zip(predictions, set.labels.prefix(n)).reduce(0) { $0 + ($1.0 == Int($1.1) ? 1 : 0) }

@@ -45,10 +45,10 @@ public struct ImageClassifier {
     }
 
     /// Accuracy and confusion matrix on a labelled set (an image folder mapped to the model's
-    /// classes, or Fashion-MNIST's test split).
-    public func evaluate(_ data: some LabeledImages, labelMap: [Int]? = nil) throws -> ConfusionMatrix {
+    /// classes, or Fashion-MNIST's test split); `progress` is told images done and images in all.
+    public func evaluate(_ data: some LabeledImages, labelMap: [Int]? = nil, progress: (Int, Int) -> Void = { _, _ in }) throws -> ConfusionMatrix {
         let set = try PreprocessedImages(data, preprocessing: preprocessing, labelMap: labelMap, classNames: labels)
-        let m = ImageClassificationTask.measure(model, on: set, batchSize: batchSize)
+        let m = ImageClassificationTask.measure(model, on: set, batchSize: batchSize, progress: progress)
         var matrix = ConfusionMatrix(labels: labels)
         for (truth, predicted) in zip(set.labels, m.predictions) { matrix.add(truth: Int(truth), predicted: predicted) }
         return matrix

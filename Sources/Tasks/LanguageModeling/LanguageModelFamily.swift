@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Layers
 import Models
@@ -5,6 +6,7 @@ import ModelZoo
 import Recipes
 import Tensors
 import Tokenization
+import Training
 
 extension TaskName {
     /// GPT-style language models (decoder-only), trained on plain text.
@@ -36,13 +38,19 @@ public struct LanguageModelFamily: TaskFamily {
     /// Mean loss per token and perplexity on the text of `request.data`, one document a line.
     public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String] {
         guard let data = request.data else { throw EvaluationError("a language model needs --data FILE (UTF-8 text, one document a line)") }
-        guard let bytes = FileManager.default.contents(atPath: data) else { throw EvaluationError("\(data): no such file or not readable") }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw EvaluationError("\(data): not UTF-8 text") }
+        let text = try TextInput.lines(ofFile: data).joined(separator: "\n")
         let (model, tokenizer) = try entry.loadLanguageModel()
         let tokens = LanguageModelTask.tokens(of: LanguageModelTask.documents(in: text, unit: .line), tokenizer: tokenizer)
         guard tokens.count >= 2 else { throw EvaluationError("\(data): too little text (\(tokens.count) token(s))") }
         let task = try LanguageModelTask(model: model, trainTokens: tokens, validationTokens: tokens, evaluationRows: request.batchSize)
+        let start = Date(), window = task.context
+        var bar: ProgressBar?
+        task.progress = { done, all in
+            if bar == nil { bar = .pass(total: all, unit: "tok") }
+            bar?.update(step: done, tokensPerSecond: Double(done * window) / max(Date().timeIntervalSince(start), 1e-9))
+        }
         let metrics = withoutGradients { task.evaluate(batches: 0) }
+        bar?.finish()
         return [String(format: "loss %.4f nats/token, perplexity %.2f", metrics["loss"]!, metrics["ppl"]!) + " (\(tokens.count) tokens of \(data))"]
     }
 }

@@ -24,6 +24,8 @@ public final class LanguageModelTask: TrainingTask {
     public let labelSmoothing: Float
     /// Windows per evaluation batch.
     public let evaluationRows: Int
+    /// Told after each evaluation batch: windows done, windows in all.
+    public var progress: ((Int, Int) -> Void)?
 
     public var randomSources: [RandomSource] { [model.random] }
     /// Window length: the model's context, or less when the text is shorter.
@@ -93,6 +95,7 @@ public final class LanguageModelTask: TrainingTask {
             total += Double(loss) * Double(rows * t)
             count += rows * t
             w += rows
+            progress?(w, windows)
         }
         let mean = total / Double(max(count, 1))
         return ["loss": mean, "ppl": Foundation.exp(mean)]

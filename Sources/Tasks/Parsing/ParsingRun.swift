@@ -226,9 +226,17 @@ enum ParsingRun {
 
     /// EVALB (COLLINS.prm) on the parser's trees of the gold trees' words; a sentence longer
     /// than the parser's context gets an empty test line, which EVALB counts as skipped.
-    static func evalb(gold: [ParseTree], parser: Parser, batchSize: Int = 32) throws -> EVALBResult {
+    /// `progress` is told after each batch: sentences parsed, sentences to parse.
+    static func evalb(gold: [ParseTree], parser: Parser, batchSize: Int = 32,
+                      progress: (Int, Int) -> Void = { _, _ in }) throws -> EVALBResult {
         let fits = gold.map { parser.fits($0.words) }
-        let parsed = try parser.parse(zip(gold, fits).filter { $0.1 }.map { $0.0.words }, batchSize: batchSize)
+        let sentences = zip(gold, fits).filter { $0.1 }.map { $0.0.words }
+        var parsed: [ParseTree] = []
+        // Batch by batch, as `parse` batches (the same trees), to report progress between them.
+        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
+            parsed += try parser.parse(Array(sentences[start..<min(sentences.count, start + max(1, batchSize))]), batchSize: batchSize)
+            progress(parsed.count, sentences.count)
+        }
         var next = 0
         let test = fits.map { ok -> String in
             guard ok else { return "" }

@@ -44,8 +44,13 @@ public struct TranslationFamily: TaskFamily {
             throw EvaluationError("\(src) has \(sources.count) lines but reference \(file) has \(lines.count); they must have one line per sentence")
         }
         let translator = try entry.loadTranslator(beamSize: request.beam, lengthPenalty: request.lengthPenalty)
-        let bar = ProgressBar(total: sources.count, style: .automatic(every: max(1, sources.count / 10)))
-        bar.unit = "sent"
+        let bar = ProgressBar.pass(total: sources.count, unit: "sent")
+        let cut = sources.indices.filter { translator.sourceLength(sources[$0]) > translator.context }
+        if let first = cut.first {
+            bar.note("note: \(cut.count) source sentence\(cut.count == 1 ? " is" : "s are") longer than the model's context of "
+                     + "\(translator.context) tokens (the first is \(src):\(first + 1)); each is translated from its first "
+                     + "\(translator.context - 1) tokens, as fairseq's --truncate-source")
+        }
         let start = Date()
         var hypotheses: [String] = []
         while hypotheses.count < sources.count {
@@ -56,7 +61,7 @@ public struct TranslationFamily: TaskFamily {
         bar.finish()
         if let out = request.hypothesesOut {
             do { try Data(hypotheses.map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: out), options: .atomic) } catch {
-                throw EvaluationError("cannot write \(out): \(error.localizedDescription)")
+                throw EvaluationError("cannot write \(out): \(FileProblem.reason(error, path: out))")
             }
         }
         let scores: [any MetricScore] = [try BLEU().corpusScore(hypotheses: hypotheses, references: references),
