@@ -74,7 +74,7 @@ struct Demo: ParsableCommand {
             let parser = try registry.resolve(e.name).loadParser()
             let start = Date()
             let trees = try parser.parse(Self.parsingSentences.map(PTBTokenizer().tokenize))
-            print("\n\(section). \(e.name) parses (chart parser, CKY, \(String(format: "%.1f", Date().timeIntervalSince(start))) s; "
+            print("\n\(section). \(e.name) parses (\(parser.kindDescription), \(String(format: "%.1f", Date().timeIntervalSince(start))) s; "
                   + "`zoo parse --model \(e.name) TEXT`):")
             for (s, t) in zip(Self.parsingSentences, trees) { print("   \(s)\n   → \(t.bracketed)") }
             section += 1

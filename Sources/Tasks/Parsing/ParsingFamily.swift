@@ -82,6 +82,14 @@ public struct Parser {
         tokenizer = seq2seq.tokenizer
     }
 
+    /// How it parses, in a few words ("chart parser, CKY").
+    public var kindDescription: String {
+        switch model {
+        case .chart: return "chart parser, CKY"
+        case .seq2seq: return "sequence to sequence, constrained beam search"
+        }
+    }
+
     /// The longest input, in pieces.
     public var context: Int {
         switch model {
