@@ -88,7 +88,7 @@ struct Eval: ParsableCommand {
         request.batchSize = batchSize
         let evaluation = try TaskCatalog.family(of: entry).evaluate(entry, request)
         if json {
-            JSONLine(input: data ?? src, metrics: evaluation.metrics).print()
+            JSONLine(input: data ?? src, metrics: JSONLine.metrics(evaluation.metrics)).print()
         } else {
             for line in evaluation.lines { print(line) }
         }

@@ -18,13 +18,13 @@ struct JSONLine: Encodable {
     var top: [Choice]?
     var tokens: [String]?
     var ids: [Int]?
-    var metrics: [String: Double]?
+    /// A metric that is not a number (F1 with nothing to score) is null: JSON has no NaN.
+    var metrics: [String: Double?]?
 
     /// The object on one line, keys sorted, "/" unescaped (paths stay readable).
     var text: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         // Encoding strings, numbers and arrays of them cannot fail.
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
@@ -33,6 +33,9 @@ struct JSONLine: Encodable {
         Swift.print(text)
         fflush(stdout)
     }
+
+    /// `metrics` with what is not finite as null.
+    static func metrics(_ values: [String: Double]) -> [String: Double?] { values.mapValues { $0.isFinite ? $0 : nil } }
 
     /// A Float as the shortest decimal that reads back as it (0.8 rather than 0.800000011920929).
     static func number(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
