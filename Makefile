@@ -1,4 +1,4 @@
-# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | bench | peers | build | deps | clean
+# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | bench | peers | build | install [PREFIX=DIR] | uninstall | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -15,7 +15,7 @@ DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data data-craft data-wsj build test demo bench peers clean
+.PHONY: deps data-deps data data-craft data-wsj build install uninstall test demo bench peers clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -47,8 +47,29 @@ data/kjv/train.txt:
 data/bible-en-es/train.en:
 	$(ZOO) data bible-parallel --source engWEB2015eb --target spaRV1909eb --out data/bible-en-es
 
+# The build names its commit for `zoo --version` in BuildCommit.swift, put back afterwards (kept
+# in .build meanwhile) so that the tree stays clean and a plain `swift build` says "unknown".
+COMMIT_FILE := Sources/zoo/BuildCommit.swift
+
 build: deps
-	$(SWIFT) build -c release --product zoo
+	@mkdir -p .build && cp $(COMMIT_FILE) .build/BuildCommit.swift.saved
+	@sed -i 's/commit = "unknown"/commit = "$(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"/' $(COMMIT_FILE)
+	$(SWIFT) build -c release --product zoo; status=$$?; cp .build/BuildCommit.swift.saved $(COMMIT_FILE); exit $$status
+
+# `zoo` in PREFIX/bin and the shipped models, tokenizers and recipes in PREFIX/share/transformer-zoo,
+# where an installed zoo looks for its models (see `zoo list`); DESTDIR stages a package.
+PREFIX ?= /usr/local
+SHARE  := $(DESTDIR)$(PREFIX)/share/transformer-zoo
+
+install: build
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(SHARE)"
+	install -m 755 $(ZOO) "$(DESTDIR)$(PREFIX)/bin/zoo"
+	rm -rf "$(SHARE)/Zoo" "$(SHARE)/Tokenizers" "$(SHARE)/Recipes"
+	cp -R Zoo Tokenizers Recipes "$(SHARE)/"
+
+uninstall:
+	rm -f "$(DESTDIR)$(PREFIX)/bin/zoo"
+	rm -rf "$(SHARE)"
 
 test: deps
 	$(SWIFT) test

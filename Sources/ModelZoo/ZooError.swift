@@ -1,6 +1,6 @@
 /// Problems finding, reading or writing zoo entries; each message is one line naming the file.
 public enum ZooError: Error, CustomStringConvertible, Equatable {
-    case unknownModel(String, root: String, known: [String])
+    case unknownModel(String, searched: [String], known: [String])
     case missingFile(String)
     case badEntry(path: String, reason: String)
     case unknownTokenizerKind(String, known: [String])
@@ -13,9 +13,10 @@ public enum ZooError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unknownModel(let name, let root, let known):
-            let list = known.isEmpty ? "the zoo is empty" : "known: \(known.joined(separator: ", "))"
-            return "no model '\(name)': not a directory with a config.json, nor an entry of \(root)/ (\(list))"
+        case .unknownModel(let name, let searched, let known):
+            let list = known.isEmpty ? "no models there" : "known: \(known.joined(separator: ", "))"
+            return "no model '\(name)': not a directory with a config.json, nor a model in the zoos searched, "
+                + "\(searched.joined(separator: ", ")) (\(list)); give a model directory, or a zoo with --zoo DIR or ZOO_DIR"
         case .missingFile(let path):
             return "\(path): no such file"
         case .badEntry(let path, let reason):

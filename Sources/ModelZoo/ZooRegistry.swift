@@ -16,19 +16,23 @@ public struct ZooRegistry: Sendable {
 
     /// `--model`: a directory holding a config.json, else the name of an entry of this zoo.
     public func resolve(_ nameOrPath: String) throws -> ZooEntry {
-        let fm = FileManager.default
         let direct = URL(fileURLWithPath: nameOrPath)
-        if fm.fileExists(atPath: direct.appendingPathComponent(ZooEntry.configFile).path) {
+        if FileManager.default.fileExists(atPath: direct.appendingPathComponent(ZooEntry.configFile).path) {
             return try ZooEntry(directory: direct)
         }
-        if !nameOrPath.contains("/"), let indexed = try? readIndex().first(where: { $0.name == nameOrPath }) {
+        if !nameOrPath.contains("/"), let entry = try entry(named: nameOrPath) { return entry }
+        throw ZooError.unknownModel(nameOrPath, searched: [root.relativePath], known: ((try? entries()) ?? []).map(\.name))
+    }
+
+    /// The entry called `name` (by the index, else by its directory), nil when this zoo has none.
+    public func entry(named name: String) throws -> ZooEntry? {
+        if let indexed = try? readIndex().first(where: { $0.name == name }),
+           FileManager.default.fileExists(atPath: root.appendingPathComponent(indexed.path).appendingPathComponent(ZooEntry.configFile).path) {
             return try ZooEntry(directory: root.appendingPathComponent(indexed.path))
         }
-        let named = root.appendingPathComponent(nameOrPath)
-        if !nameOrPath.contains("/"), fm.fileExists(atPath: named.appendingPathComponent(ZooEntry.configFile).path) {
-            return try ZooEntry(directory: named)
-        }
-        throw ZooError.unknownModel(nameOrPath, root: root.relativePath, known: ((try? entries()) ?? []).map(\.name))
+        let named = root.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: named.appendingPathComponent(ZooEntry.configFile).path) else { return nil }
+        return try ZooEntry(directory: named)
     }
 
     /// Every model: the index's entries whose directories exist, plus any entry directory the

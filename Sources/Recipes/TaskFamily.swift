@@ -28,8 +28,8 @@ public protocol TaskFamily: Sendable {
 
     /// `zoo run`: trains the recipe end to end and exports the model.
     func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result
-    /// `zoo eval`: the entry's metric on held-out data, as lines to print.
-    func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String]
+    /// `zoo eval`: the entry's metric on held-out data, as lines to print and by name.
+    func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation
 }
 
 extension TaskFamily {

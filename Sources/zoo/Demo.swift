@@ -38,8 +38,8 @@ struct Demo: ParsableCommand {
             print("   \(digits(src[(i * task.length)..<((i + 1) * task.length)])) → \(digits(out[i][...]))")
         }
 
-        let registry = ZooRegistry()
-        let entries = (try? registry.entries()) ?? []
+        let registry = ZooSearchPath.standard(zoo: nil, executable: ZooOption.executable)
+        let entries = ((try? registry.entries()) ?? []).map(\.entry)
         print("\n2. The zoo (\(entries.count) model\(entries.count == 1 ? "" : "s"); `zoo list` for details)")
         for e in entries { print("   \(e.name)\t\(e.task.rawValue)\t" + e.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4g", $0.value))" }.joined(separator: ", ")) }
         var section = 3

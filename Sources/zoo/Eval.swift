@@ -24,6 +24,9 @@ struct Eval: ParsableCommand {
             Parsing: --data is a file of gold trees in Penn Treebank brackets; the parser parses \
             their words and EVALB (COLLINS.prm) scores the result; prints EVALB's summary.
 
+            With --json, prints one object: input (--data, or --src for translation) and metrics \
+            (by name: accuracy, loss and ppl, bleu and chrf, precision, recall and f1, with counts).
+
             Text files must be UTF-8: invalid UTF-8 is an error naming the file and the line. \
             Progress goes to stderr: a bar on a terminal, otherwise a line every tenth of the data \
             and at least every 10 seconds.
@@ -34,11 +37,14 @@ struct Eval: ParsableCommand {
               zoo eval --model vit-fashion-mnist --data fashion-mnist-test
               zoo eval --model Zoo/vit-fashion-mnist --data /tmp/fm
               zoo eval --model parse-craft --data data/craft/test.txt
+              zoo eval --model gpt-kjv --data data/kjv/test.txt --json | jq .metrics.ppl
             """
     )
 
     @Option(help: "A zoo model name (see `zoo list`) or a model directory.")
     var model: String
+
+    @OptionGroup var zoo: ZooOption
 
     @Option(help: "Image classification: a folder of class folders, or fashion-mnist-test. Language model: a text file. Parsing: gold trees.")
     var data: String?
@@ -61,6 +67,9 @@ struct Eval: ParsableCommand {
     @Option(help: "Images (or sentences) per forward pass.")
     var batchSize = 64
 
+    @Flag(help: "One JSON object (input, metrics) instead of the report.")
+    var json = false
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
         if beam < 1 { throw ValidationError("--beam must be at least 1, not \(beam)") }
@@ -68,7 +77,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        let entry = try ZooRegistry().resolve(model)
+        let entry = try zoo.resolve(model)
         var request = EvaluationRequest()
         request.data = data
         request.source = src
@@ -77,6 +86,11 @@ struct Eval: ParsableCommand {
         request.beam = beam
         request.lengthPenalty = lengthPenalty
         request.batchSize = batchSize
-        for line in try TaskCatalog.family(of: entry).evaluate(entry, request) { print(line) }
+        let evaluation = try TaskCatalog.family(of: entry).evaluate(entry, request)
+        if json {
+            JSONLine(input: data ?? src, metrics: JSONLine.metrics(evaluation.metrics)).print()
+        } else {
+            for line in evaluation.lines { print(line) }
+        }
     }
 }

@@ -25,6 +25,8 @@ struct Finetune: ParsableCommand {
     @Option(help: "The pretrained model: a zoo name or an entry directory.")
     var model: String
 
+    @OptionGroup var zoo: ZooOption
+
     @Option(help: "The text to fine-tune on (UTF-8, one document a line).")
     var data: String
 
@@ -59,7 +61,7 @@ struct Finetune: ParsableCommand {
     }
 
     func run() throws {
-        let base = try ZooRegistry().resolve(model)
+        let base = try zoo.resolve(model)
         var job = FineTuning(base: base, data: data, output: URL(fileURLWithPath: out))
         job.steps = steps
         job.learningRate = lr

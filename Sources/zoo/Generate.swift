@@ -14,18 +14,24 @@ struct Generate: ParsableCommand {
         longer than the context is generated from its end, with a note. With --prompts-file, \
         every line is a prompt and the prompts are generated as one batch; outputs are printed \
         in order when all are done, one line per line: a blank line gives a blank line and a \
-        continuation stops at a newline. Prompts must be UTF-8: invalid UTF-8 is an error \
+        continuation stops at a newline. With neither --prompt nor --prompts-file, prompts are \
+        read from standard input the same way, one a line, unless it is a terminal. With --json, \
+        prints one object per prompt line when all are done: input (the prompt), output (the \
+        continuation alone) and ids (the continuation's token ids). Prompts must be UTF-8: invalid UTF-8 is an error \
         naming the file (or "stdin", or the argument) and the line.
 
         Examples:
           zoo generate --model gpt-kjv --prompt "In the beginning" --max-tokens 100 --top-p 0.9
           zoo generate --model Zoo/gpt-kjv --prompts-file prompts.txt --temperature 0
           cat prompts.txt | zoo generate --model gpt-kjv --prompts-file - --temperature 0
+          zoo generate --model gpt-kjv --temperature 0 --json < prompts.txt | jq -r .output
         """
     )
 
     @Option(help: "A zoo model name (see `zoo list`) or a model directory.")
     var model: String
+
+    @OptionGroup var zoo: ZooOption
 
     @Option(help: "The text to continue.")
     var prompt: String?
@@ -51,11 +57,17 @@ struct Generate: ParsableCommand {
     @Option(help: "Stop when the text contains this string (may be repeated).")
     var stop: [String] = []
 
+    @Flag(help: "One JSON object per prompt line (input, output, ids) instead of the text.")
+    var json = false
+
     @Flag(help: "Print tokens per second on stderr.")
     var verbose = false
 
     func validate() throws {
-        if (prompt == nil) == (promptsFile == nil) { throw ValidationError("give exactly one of --prompt and --prompts-file") }
+        if prompt != nil && promptsFile != nil { throw ValidationError("give one of --prompt and --prompts-file, not both") }
+        if prompt == nil && promptsFile == nil && isatty(STDIN_FILENO) != 0 {
+            throw ValidationError("give --prompt TEXT or --prompts-file FILE, or prompts on standard input, one a line")
+        }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1, not \(maxTokens)") }
         if !(temperature >= 0 && temperature.isFinite) { throw ValidationError("--temperature must be a finite number, 0 or more, not \(temperature)") }
         if let k = topK, k < 1 { throw ValidationError("--top-k must be at least 1, not \(k)") }
@@ -65,20 +77,21 @@ struct Generate: ParsableCommand {
     func run() throws {
         // Blank lines of a prompts file are not generated from: they stay blank in the output.
         let prompts: [String?]
-        if let promptsFile {
+        // No prompt given and standard input is no terminal (checked in validate): it holds the prompts.
+        if let promptsFile = promptsFile ?? (prompt == nil ? "-" : nil) {
             prompts = try TextInput.lines(ofFile: promptsFile).map { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
             if !prompts.contains(where: { $0 != nil }) { throw CommandError("\(promptsFile == "-" ? TextInput.standardInputName : promptsFile): no prompts in the file") }
         } else {
             prompts = [prompt!]
         }
         let given = prompts.compactMap { $0 }
-        let entry = try ZooRegistry().resolve(model)
+        let entry = try zoo.resolve(model)
         let (lm, tokenizer) = try entry.loadLanguageModel()
         let generator = TextGenerator(model: lm, tokenizer: tokenizer)
         noteTheContext(promptLengths: given.map { generator.promptIds($0).count }, context: lm.config.maxLength)
-        let streaming = promptsFile == nil
+        let streaming = prompt != nil && !json
         var options = TextGenerator.Options(maxTokens: maxTokens, sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP),
-                                            seed: seed, stop: streaming ? stop : stop + ["\n"])
+                                            seed: seed, stop: prompt != nil ? stop : stop + ["\n"])
         options.stopAtEndOfText = true
         let start = Date()
         if streaming { print(given[0], terminator: ""); fflush(stdout) }
@@ -91,7 +104,14 @@ struct Generate: ParsableCommand {
             print()
         } else {
             var next = results.makeIterator()
-            for p in prompts { print(p.map { $0 + next.next()!.text } ?? "") }
+            for p in prompts {
+                let result = p.map { _ in next.next()! }
+                if json {
+                    JSONLine(input: p ?? "", output: result?.text ?? "", ids: result?.ids.map(Int.init) ?? []).print()
+                } else {
+                    print(p.map { $0 + result!.text } ?? "")
+                }
+            }
         }
         if verbose {
             let tokens = results.reduce(0) { $0 + $1.ids.count }

@@ -15,12 +15,15 @@ struct Parse: ParsableCommand {
         --out DIR draws each tree as DIR/tree-N.svg instead. A sentence longer than the \
         parser's context is an error naming it, before anything is parsed: split it first. \
         Input must be UTF-8: invalid UTF-8 is an error naming "stdin" (or the argument) and the \
-        line. Progress goes to stderr every 10 seconds when a run takes longer.
+        line. Progress goes to stderr every 10 seconds when a run takes longer. With --json, \
+        prints one object per line: input (the sentence), tokens (its words) and output (the \
+        tree in brackets).
 
         Examples:
           zoo parse --model parse-craft "The striatum plays a pivotal role in modulating motor activity."
           zoo parse --model parse-craft --tokenized < sentences.tok
           zoo parse --model parse-craft --format svg --out trees "Mice were analyzed."
+          zoo parse --model parse-craft --json "Mice were analyzed." | jq -r .output
         """
     )
 
@@ -28,6 +31,8 @@ struct Parse: ParsableCommand {
 
     @Option(help: "A zoo model name (see `zoo list`) or a model directory.")
     var model: String
+
+    @OptionGroup var zoo: ZooOption
 
     @Flag(help: "The input is already tokenized: tokens separated by spaces.")
     var tokenized = false
@@ -41,22 +46,27 @@ struct Parse: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Sentences parsed together.")
     var batchSize: Int = 32
 
+    @Flag(help: "One JSON object per line (input, tokens, output) instead of the tree alone.")
+    var json = false
+
     @Argument(help: "Sentences to parse (default: standard input, one a line).")
     var text: [String] = []
 
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
         if format == .svg && out == nil { throw ValidationError("--format svg needs --out DIR") }
+        if format == .svg && json { throw ValidationError("--json prints trees in brackets; leave out --format svg") }
     }
 
     func run() throws {
-        let parser = try ZooRegistry().resolve(model).loadParser()
+        let parser = try zoo.resolve(model).loadParser()
         let tokenizer = PTBTokenizer()
         func words(_ line: String) -> [String] {
             tokenized ? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) : tokenizer.tokenize(line)
         }
         var input = TextInput.StandardInput()
-        let sentences = try (text.isEmpty ? input.readAll() : text).map(words)
+        let lines = try text.isEmpty ? input.readAll() : text
+        let sentences = lines.map(words)
         for (i, sentence) in sentences.enumerated() where !parser.fits(sentence) {
             let place = text.isEmpty ? "\(TextInput.standardInputName):\(i + 1)" : "sentence \(i + 1)"
             throw CommandError("\(place) (\(sentence.count) words) is longer than the parser's context of \(parser.context) pieces; split it")
@@ -77,7 +87,8 @@ struct Parse: ParsableCommand {
             for (offset, (sentence, tree)) in zip(chunk, trees).enumerated() {
                 switch format {
                 case .brackets:
-                    print(sentence.isEmpty ? "" : tree.bracketed)
+                    let bracketed = sentence.isEmpty ? "" : tree.bracketed
+                    if json { JSONLine(input: lines[start + offset], output: bracketed, tokens: sentence).print() } else { print(bracketed) }
                 case .svg:
                     guard !sentence.isEmpty, let out else { continue }
                     let path = URL(fileURLWithPath: out).appendingPathComponent("tree-\(start + offset + 1).svg")

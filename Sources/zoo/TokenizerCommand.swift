@@ -66,14 +66,26 @@ struct TokenizerCommand: ParsableCommand {
     struct Encode: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Tokenize standard input, one line per line, into pieces (or ids).",
-            discussion: "A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line.")
+            discussion: """
+            A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line. \
+            With --json, prints one object per line: input (the line), tokens (its pieces) and ids.
+
+            Examples:
+              echo "In the beginning" | zoo tokenizer encode --model Tokenizers/kjv.model
+              zoo tokenizer encode --model Tokenizers/kjv.model --json < data/kjv/test.txt | jq '.ids | length'
+            """)
         @Option(help: "A .model file.") var model: String
         @Flag(help: "Print ids instead of pieces.") var ids = false
+        @Flag(help: "One JSON object per line (input, tokens, ids).") var json = false
 
         func run() throws {
             let tokenizer = try SentencePieceTokenizer(contentsOf: model)
             var out = "", input = TextInput.StandardInput()
             while let line = try input.next() {
+                if json {
+                    JSONLine(input: line, tokens: tokenizer.encodePieces(line), ids: tokenizer.encode(line).map(Int.init)).print()
+                    continue
+                }
                 out += ids ? tokenizer.encode(line).map(String.init).joined(separator: " ") : tokenizer.encodePieces(line).joined(separator: " ")
                 out += "\n"
                 if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }

@@ -15,16 +15,20 @@ struct Translate: ParsableCommand {
         context is refused, before anything is translated, with an error naming its line: \
         split it (nothing is cut silently). Input must be UTF-8: invalid UTF-8 is an error \
         naming "stdin" (or the argument) and the line. Progress goes to stderr every 10 seconds \
-        when a run takes longer.
+        when a run takes longer. With --json, prints one object per line: input (the sentence) \
+        and output (its translation).
 
         Examples:
           zoo translate --model bible-en-es "The house is small."
           zoo translate --model bible-en-es --beam 1 < sentences.en
+          zoo translate --model bible-en-es --json < sentences.en | jq -r .output
         """
     )
 
     @Option(help: "A zoo model name (see `zoo list`) or a model directory.")
     var model: String
+
+    @OptionGroup var zoo: ZooOption
 
     @Option(help: "Beam size K (1 decodes greedily).")
     var beam: Int = 4
@@ -34,6 +38,9 @@ struct Translate: ParsableCommand {
 
     @Option(name: .customLong("batch-size"), help: "Sentences decoded together.")
     var batchSize: Int = 32
+
+    @Flag(help: "One JSON object per line (input, output) instead of the translation alone.")
+    var json = false
 
     @Argument(help: "Sentences to translate (default: standard input, one a line).")
     var text: [String] = []
@@ -45,7 +52,7 @@ struct Translate: ParsableCommand {
     }
 
     func run() throws {
-        let translator = try ZooRegistry().resolve(model).loadTranslator(beamSize: beam, lengthPenalty: lengthPenalty)
+        let translator = try zoo.resolve(model).loadTranslator(beamSize: beam, lengthPenalty: lengthPenalty)
         var input = TextInput.StandardInput()
         let sentences = text.isEmpty ? try input.readAll() : text
         func place(_ i: Int) -> String { text.isEmpty ? "\(TextInput.standardInputName):\(i + 1)" : "sentence \(i + 1)" }
@@ -62,7 +69,10 @@ struct Translate: ParsableCommand {
             // A blank line is not translated (a model would make something up): it stays blank.
             let blank = batch.map { $0.allSatisfy(\.isWhitespace) }
             var translations = translator.translate(zip(batch, blank).filter { !$0.1 }.map(\.0), batchSize: batchSize).makeIterator()
-            for isBlank in blank { print(isBlank ? "" : translations.next()!) }
+            for (sentence, isBlank) in zip(batch, blank) {
+                let translation = isBlank ? "" : translations.next()!
+                if json { JSONLine(input: sentence, output: translation).print() } else { print(translation) }
+            }
             fflush(stdout)
             let done = first + batch.count
             progress.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9))

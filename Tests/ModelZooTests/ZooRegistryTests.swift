@@ -56,7 +56,9 @@ import Testing
         let registry = ZooRegistry(root: zoo)
         #expect(try registry.resolve("alpha").config == a.config)
         #expect(try registry.resolve(a.directory.path).config == a.config)
-        #expect(Self.errorMessage { try registry.resolve("gamma") }.hasSuffix("(known: alpha, beta)"))
+        let unknown = Self.errorMessage { try registry.resolve("gamma") }
+        #expect(unknown.hasPrefix("no model 'gamma': ") && unknown.contains("\(zoo.path) (known: alpha, beta)")
+                    && unknown.contains("--zoo DIR or ZOO_DIR") && !unknown.contains("\n"), "\(unknown)")
         let weights = try registry.resolve("beta").loadWeights()
         #expect(weights.keys.sorted() == Self.model.namedParameters.map(\.name).sorted())
     }

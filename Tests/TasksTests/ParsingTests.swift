@@ -129,7 +129,7 @@ import Testing
         // `zoo eval` prints EVALB's summary.
         var request = EvaluationRequest()
         request.data = dir.appendingPathComponent("test.txt").path
-        let lines = try TaskCatalog.family(of: trained).evaluate(trained, request).joined(separator: "\n")
+        let lines = try TaskCatalog.family(of: trained).evaluate(trained, request).lines.joined(separator: "\n")
         #expect(lines.hasPrefix("=== Summary ===") && lines.contains("Bracketing FMeasure"))
     }
 

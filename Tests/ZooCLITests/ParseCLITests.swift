@@ -50,6 +50,14 @@ import Testing
         #expect(raw.status == 0 && raw.stdout.contains(" were)") && raw.stdout.contains(" n't)") && raw.stdout.contains(" -LRB-)") && raw.stdout.contains(" -RRB-)"),
                 "\(raw.stdout)")
 
+        // --json: the line, its words and its tree, for each line (blank for blank).
+        let json = try cli.run(["parse", "--model", model.path, "--json"], input: "The mice weren't tested.\n\n")
+        let objects = try JSONLinesCLITests.objects(json.stdout)
+        try #require(objects.count == 2, "\(json.stdout)\(json.stderr)")
+        #expect(objects[0]["input"] as? String == "The mice weren't tested." && objects[1]["input"] as? String == "")
+        #expect(objects[0]["tokens"] as? [String] == ["The", "mice", "were", "n't", "tested", "."] && objects[1]["tokens"] as? [String] == [])
+        #expect((objects[0]["output"] as? String)?.hasPrefix("(TOP ") == true && objects[1]["output"] as? String == "", "\(json.stdout)")
+
         // SVG pictures, one per tree.
         let pictures = dir.appendingPathComponent("trees")
         let svg = try cli.run(["parse", "--model", model.path, "--format", "svg", "--out", pictures.path, "Mice were analyzed."])
@@ -62,6 +70,16 @@ import Testing
         let test = ZooCLITests.fixtures.appendingPathComponent("craft-sample/expected/test.txt")
         let eval = try cli.run(["eval", "--model", model.path, "--data", test.path])
         #expect(eval.status == 0 && eval.stdout.hasPrefix("=== Summary ===") && eval.stdout.contains("Bracketing FMeasure"), "\(eval.stdout)\(eval.stderr)")
+        let evalJSONRun = try cli.run(["eval", "--model", model.path, "--data", test.path, "--json"])
+        let evalJSON = try JSONLinesCLITests.objects(evalJSONRun.stdout)
+        // The tiny parser may match no bracket: F1 is then not a number, null in JSON, "nan" in EVALB's report.
+        let f1 = try #require((evalJSON.first?["metrics"] as? [String: Any])?["f1"], "\(evalJSONRun.stdout)\(evalJSONRun.stderr)")
+        let line = eval.stdout.split(separator: "\n").first { $0.hasPrefix("Bracketing FMeasure ") }.map(String.init) ?? ""
+        if let f1 = f1 as? Double {
+            #expect(line.hasSuffix(String(format: "= %6.2f", f1)), "\(line) vs \(f1)")
+        } else {
+            #expect(f1 is NSNull && line.hasSuffix("nan"), "\(line) vs \(f1)")
+        }
 
         // A sentence longer than the context (96 pieces) is one error line, not a crash.
         let long = Array(repeating: "striatum", count: 120).joined(separator: " ")

@@ -98,11 +98,20 @@ import Testing
         return helps
     }
 
-    @Test func versionIsMajorMinorPatch() throws {
+    /// `zoo --version`: MAJOR.MINOR.PATCH and the commit it was built from (`make build` writes
+    /// it; this test's `swift build` leaves "unknown").
+    @Test func versionIsMajorMinorPatchAndCommit() throws {
         let version = try run(["--version"])
-        #expect(version.status == 0)
-        let parts = version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ".", omittingEmptySubsequences: false)
+        #expect(version.status == 0 && version.stderr.isEmpty)
+        let words = version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ", maxSplits: 1).map(String.init)
+        try #require(words.count == 2, "\(version.stdout.debugDescription)")
+        let parts = words[0].split(separator: ".", omittingEmptySubsequences: false)
         #expect(parts.count == 3 && parts.allSatisfy { UInt($0) != nil }, "\(version.stdout.debugDescription)")
+        #expect(words[1].hasPrefix("(commit ") && words[1].hasSuffix(")") && words[1].count > "(commit )".count, "\(version.stdout.debugDescription)")
+        let source = try String(contentsOf: Self.root.appendingPathComponent("Sources/zoo/BuildCommit.swift"), encoding: .utf8)
+        let line = try #require(source.split(separator: "\n").first { $0.contains("static let commit") })
+        let commit = try #require(line.split(separator: "\"").dropFirst().first.map(String.init))
+        #expect(words[1] == "(commit \(commit))")
     }
 
     /// README: "Every subcommand has `--help` with examples". Each subcommand's help has an

@@ -20,7 +20,7 @@ public struct ImageClassificationFamily: TaskFamily {
     public var stacks: [Recipe.ModelSection.Stack] { [.encoder] }
     public var needsTokenizer: Bool { false }
     public var countsExamples: Bool { true }
-    public var builtInSources: [String: BuiltInSource] { ["fashion-mnist": BuiltInSource()] }
+    public var builtInSources: [String: BuiltInSource] { ["fashion-mnist": BuiltInSource(credit: "Fashion-MNIST (Xiao, Rasul and Vollgraf 2017, Zalando Research; Debian's dataset-fashion-mnist), MIT licence")] }
     public var recipeKeys: [String: [String]] { ImageClassificationOptions.keys }
 
     public func readRecipe(_ sections: RecipeSections, into recipe: inout Recipe) throws {
@@ -34,7 +34,7 @@ public struct ImageClassificationFamily: TaskFamily {
 
     /// Accuracy and confusion matrix on `request.data`: a folder of class folders, or
     /// fashion-mnist-test.
-    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String] {
+    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let data = request.data else {
             throw EvaluationError("an image-classification model needs --data DIR (or --data fashion-mnist-test)")
         }
@@ -54,7 +54,8 @@ public struct ImageClassificationFamily: TaskFamily {
             matrix = try classifier.evaluate(folder, labelMap: folder.labelMap(to: classifier.labels), progress: progress)
         }
         bar?.finish()
-        return [String(format: "accuracy %.4f (%d of %d images)", matrix.accuracy, matrix.correct, matrix.total), "", matrix.table]
+        return Evaluation(lines: [String(format: "accuracy %.4f (%d of %d images)", matrix.accuracy, matrix.correct, matrix.total), "", matrix.table],
+                          metrics: ["accuracy": matrix.accuracy, "correct": Double(matrix.correct), "images": Double(matrix.total)])
     }
 }
 

@@ -20,7 +20,8 @@ public struct LanguageModelFamily: TaskFamily {
     public var summary: String { "GPT-style text generation (decoder-only)" }
     public var stacks: [Recipe.ModelSection.Stack] { [.decoderOnly] }
     public var builtInSources: [String: BuiltInSource] {
-        ["kjv": BuiltInSource(train: "data/kjv/train.txt", validation: "data/kjv/valid.txt")]
+        ["kjv": BuiltInSource(train: "data/kjv/train.txt", validation: "data/kjv/valid.txt",
+                                credit: "the King James Bible (CrossWire SWORD module KJV, Debian's sword-text-kjv), public domain")]
     }
     public var recipeKeys: [String: [String]] { LanguageModelOptions.keys }
 
@@ -36,7 +37,7 @@ public struct LanguageModelFamily: TaskFamily {
     }
 
     /// Mean loss per token and perplexity on the text of `request.data`, one document a line.
-    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String] {
+    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let data = request.data else { throw EvaluationError("a language model needs --data FILE (UTF-8 text, one document a line)") }
         let text = try TextInput.lines(ofFile: data).joined(separator: "\n")
         let (model, tokenizer) = try entry.loadLanguageModel()
@@ -51,7 +52,8 @@ public struct LanguageModelFamily: TaskFamily {
         }
         let metrics = withoutGradients { task.evaluate(batches: 0) }
         bar?.finish()
-        return [String(format: "loss %.4f nats/token, perplexity %.2f", metrics["loss"]!, metrics["ppl"]!) + " (\(tokens.count) tokens of \(data))"]
+        let line = String(format: "loss %.4f nats/token, perplexity %.2f", metrics["loss"]!, metrics["ppl"]!) + " (\(tokens.count) tokens of \(data))"
+        return Evaluation(lines: [line], metrics: ["loss": metrics["loss"]!, "ppl": metrics["ppl"]!, "tokens": Double(tokens.count)])
     }
 }
 

@@ -45,7 +45,7 @@ public struct ParsingFamily: TaskFamily {
     }
 
     /// Parses the gold trees' words of `request.data` and prints EVALB's summary (COLLINS.prm).
-    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String] {
+    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let data = request.data else { throw EvaluationError("a parser needs --data FILE (gold trees in Penn Treebank brackets)") }
         let gold = try Treebank.read(path: data).compactMap(Treebank.normalized)
         let parser = try entry.loadParser()
@@ -58,7 +58,11 @@ public struct ParsingFamily: TaskFamily {
         bar?.finish()
         let report = result.report
         let summary = report.range(of: "=== Summary ===").map { String(report[$0.lowerBound...]) } ?? report
-        return [summary.hasSuffix("\n") ? String(summary.dropLast()) : summary]
+        let all = result.all
+        return Evaluation(lines: [summary.hasSuffix("\n") ? String(summary.dropLast()) : summary],
+                          metrics: ["precision": all.precision, "recall": all.recall, "f1": all.fMeasure,
+                                    "complete_match": all.completeMatch, "tagging_accuracy": all.taggingAccuracy,
+                                    "sentences": Double(all.sentences)])
     }
 }
 

@@ -19,7 +19,9 @@ public struct TranslationFamily: TaskFamily {
     public var summary: String { "translation with beam search (encoder–decoder)" }
     public var stacks: [Recipe.ModelSection.Stack] { [.encoderDecoder] }
     public var builtInSources: [String: BuiltInSource] {
-        ["bible-en-es": BuiltInSource(train: "data/bible-en-es/train", validation: "data/bible-en-es/valid", test: "data/bible-en-es/test")]
+        ["bible-en-es": BuiltInSource(train: "data/bible-en-es/train", validation: "data/bible-en-es/valid", test: "data/bible-en-es/test",
+                                       credit: "the World English Bible (2015) and the Reina-Valera (1909), CrossWire SWORD modules "
+                                           + "(Debian's sword-text-web, sword-text-sparv), public domain")]
     }
     public var recipeKeys: [String: [String]] { TranslationOptions.keys }
 
@@ -33,7 +35,7 @@ public struct TranslationFamily: TaskFamily {
 
     /// BLEU and chrF of the model's translations of `request.source` against `request.references`,
     /// as sacreBLEU prints them.
-    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> [String] {
+    public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let src = request.source, !request.references.isEmpty else {
             throw EvaluationError("a translation model needs --src FILE and --ref FILE")
         }
@@ -66,7 +68,8 @@ public struct TranslationFamily: TaskFamily {
         }
         let scores: [any MetricScore] = [try BLEU().corpusScore(hypotheses: hypotheses, references: references),
                                          try ChrF().corpusScore(hypotheses: hypotheses, references: references)]
-        return [SacreBLEUReport.render(scores, format: .text, width: 1, short: false, scoreOnly: false)]
+        return Evaluation(lines: [SacreBLEUReport.render(scores, format: .text, width: 1, short: false, scoreOnly: false)],
+                          metrics: ["bleu": scores[0].score, "chrf": scores[1].score, "sentences": Double(sources.count)])
     }
 }
 
