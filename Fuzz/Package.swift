@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The libFuzzer targets: one executable per parser (FuzzEntry.FuzzTarget), each a single
+// `LLVMFuzzerTestOneInput`. They link only when built with the fuzzer sanitizer, so they live in
+// this package beside the main one (which they use by path), never in its `swift build`:
+//
+//     swift build --package-path Fuzz -c release --sanitize=fuzzer --sanitize=address
+//
+// `make fuzz` builds them that way and runs each on Fuzz/corpus/<target>/.
+let targets: [(product: String, module: String)] = [
+        ("fuzz-safetensors", "FuzzSafetensors"),
+        ("fuzz-sentencepiece-model", "FuzzSentencepieceModel"),
+        ("fuzz-zoo-config", "FuzzZooConfig"),
+        ("fuzz-recipe-yaml", "FuzzRecipeYAML"),
+        ("fuzz-netpbm", "FuzzNetpbm"),
+        ("fuzz-idx", "FuzzIDX"),
+        ("fuzz-gzip", "FuzzGzip"),
+        ("fuzz-wmt-sgml", "FuzzWMTSGML"),
+        ("fuzz-ptb-trees", "FuzzPTBTrees"),
+        ("fuzz-tokenizer-encode", "FuzzTokenizerEncode"),
+        ("fuzz-gpt2-bpe", "FuzzGPT2BPE"),
+]
+
+let package = Package(
+    name: "ZooFuzz",
+    products: targets.map { .executable(name: $0.product, targets: [$0.module]) },
+    dependencies: [.package(name: "TransformerZoo", path: "..")],
+    targets: targets.map {
+        .executableTarget(name: $0.module, dependencies: [.product(name: "FuzzEntry", package: "TransformerZoo")], path: "Sources/\($0.module)")
+    }
+)

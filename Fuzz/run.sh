@@ -1,0 +1,26 @@
+#!/bin/sh
+# Runs each libFuzzer target (built by `make fuzz`) for FUZZ_SECONDS on its seeds, Fuzz/corpus/<target>/,
+# and prints per target the executions and crashes; a crash's input lands in Fuzz/crashes/<target>/.
+# New inputs libFuzzer finds go to .build/fuzz-corpus/<target>/, never into the committed seeds.
+# Usage: Fuzz/run.sh BIN_DIR [TARGET...]   (default: every Fuzz/corpus/<target>)
+set -u
+bin=$1; shift
+seconds=${FUZZ_SECONDS:-60}
+cd "$(dirname "$0")/.."
+targets=${*:-$(ls Fuzz/corpus)}
+status=0
+printf '%-22s %8s %12s %8s\n' target seconds executions crashes > .build/fuzz-summary.txt
+for t in $targets; do
+    mkdir -p ".build/fuzz-corpus/$t" "Fuzz/crashes/$t"
+    log=".build/fuzz-$t.log"
+    before=$(ls "Fuzz/crashes/$t" | wc -l)
+    "$bin/fuzz-$t" ".build/fuzz-corpus/$t" "Fuzz/corpus/$t" -max_total_time="$seconds" -print_final_stats=1 \
+        -detect_leaks=0 -rss_limit_mb=2048 -timeout=20 -artifact_prefix="Fuzz/crashes/$t/" >"$log" 2>&1
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    crashes=$(($(ls "Fuzz/crashes/$t" | wc -l) - before))
+    [ "$crashes" -eq 0 ] || status=1
+    printf '%-22s %8s %12s %8s\n' "$t" "$seconds" "${runs:-?}" "$crashes" | tee -a .build/fuzz-summary.txt
+    [ "$crashes" -eq 0 ] || grep -m1 -E 'ERROR:|Fatal error|SUMMARY' "$log" | sed 's/^/    /'
+done
+echo "summary: .build/fuzz-summary.txt; logs: .build/fuzz-<target>.log"
+exit $status
