@@ -19,14 +19,14 @@ enum FuzzFiles {
             try SentencePieceTokenizer(contentsOf: repository.appendingPathComponent("Tests/Fixtures/spm/\($0).model").path)
         }
     }
-    private static let gpt2 = Result<ByteLevelBPE, Error> {
-        try ByteLevelBPE(directory: repository.appendingPathComponent("Tests/Fixtures/gpt2-tiny").path)
+    private static let gpt2 = Result<ByteLevelBPETokenizer, Error> {
+        try ByteLevelBPETokenizer(directory: repository.appendingPathComponent("Tests/Fixtures/gpt2-tiny").path)
     }
 
     /// A unigram and a BPE SentencePiece model from Tests/Fixtures/spm.
     static func sentencePieceTokenizers() throws -> [SentencePieceTokenizer] { try tokenizers.get() }
     /// The tiny GPT-2 tokenizer of Tests/Fixtures/gpt2-tiny.
-    static func gpt2Tokenizer() throws -> ByteLevelBPE { try gpt2.get() }
+    static func gpt2Tokenizer() throws -> ByteLevelBPETokenizer { try gpt2.get() }
 
     /// Calls `body` with the path of a fresh file holding `bytes`, removed afterwards.
     static func withFile<T>(_ bytes: [UInt8], named name: String, _ body: (String) throws -> T) throws -> T {

@@ -116,7 +116,7 @@ extension FuzzTarget {
             let vocab = Array(bytes[..<split])
             let merges = split < bytes.endIndex ? Array(bytes[(split + 1)...]) : []
             return try FuzzFiles.withDirectory(["vocab.json": vocab, "merges.txt": merges]) { dir in
-                let bpe = try ByteLevelBPE(directory: dir)
+                let bpe = try ByteLevelBPETokenizer(directory: dir)
                 let ids = bpe.encode(FuzzFiles.sampleText)
                 return "\(ids.count) ids: \(bpe.decode(ids))"
             }
