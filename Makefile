@@ -57,7 +57,7 @@ test: deps
 # FUZZ_SECONDS on its seeds; crashes land in Fuzz/crashes/<target>/. libFuzzer's runtime ships with
 # the Swift toolchain (lib/clang/*/lib/linux/libclang_rt.fuzzer*), so no Debian package beyond `deps`.
 FUZZ_SECONDS ?= 60
-FUZZ_BUILD := $(SWIFT) build --package-path Fuzz -c release --sanitize=fuzzer --sanitize=address
+FUZZ_BUILD := $(SWIFT) build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
 
 fuzz-build: deps
 	$(FUZZ_BUILD)

@@ -5,8 +5,10 @@ import PackageDescription
 // `LLVMFuzzerTestOneInput`. They link only when built with the fuzzer sanitizer, so they live in
 // this package beside the main one (which they use by path), never in its `swift build`:
 //
-//     swift build --package-path Fuzz -c release --sanitize=fuzzer --sanitize=address
+//     swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
 //
+// One comma-separated -sanitize: swiftc keeps only the last -sanitize= it is given, so SwiftPM's
+// `--sanitize=fuzzer --sanitize=address` would compile without the coverage libFuzzer steers by.
 // `make fuzz` builds them that way and runs each on Fuzz/corpus/<target>/.
 let targets: [(product: String, module: String)] = [
         ("fuzz-safetensors", "FuzzSafetensors"),
