@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The libFuzzer targets: one executable per parser (FuzzEntry.FuzzTarget), each a single
-// `LLVMFuzzerTestOneInput`. They link only when built with the fuzzer sanitizer, so they live in
+// `LLVMFuzzerTestOneInput` whose main.swift hands over to libFuzzer's driver (CFuzzDriver). They link only when built with the fuzzer sanitizer, so they live in
 // this package beside the main one (which they use by path), never in its `swift build`:
 //
 //     swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
@@ -28,7 +28,8 @@ let package = Package(
     name: "ZooFuzz",
     products: targets.map { .executable(name: $0.product, targets: [$0.module]) },
     dependencies: [.package(name: "TransformerZoo", path: "..")],
-    targets: targets.map {
-        .executableTarget(name: $0.module, dependencies: [.product(name: "FuzzEntry", package: "TransformerZoo")], path: "Sources/\($0.module)")
+    targets: [.target(name: "CFuzzDriver")] + targets.map {
+        .executableTarget(name: $0.module, dependencies: ["CFuzzDriver", .product(name: "FuzzEntry", package: "TransformerZoo")],
+                          path: "Sources/\($0.module)")
     }
 )

@@ -11,6 +11,7 @@ targets=${*:-$(ls Fuzz/corpus)}
 status=0
 printf '%-22s %8s %12s %9s %8s\n' target seconds executions coverage crashes
 for t in $targets; do
+    [ -x "$bin/fuzz-$t" ] || { echo "no fuzz target $bin/fuzz-$t" >&2; exit 2; }
     mkdir -p ".build/fuzz-corpus/$t" "Fuzz/crashes/$t"
     log=".build/fuzz-$t.log"
     before=$(ls "Fuzz/crashes/$t" | wc -l)
@@ -19,7 +20,7 @@ for t in $targets; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     crashes=$(($(ls "Fuzz/crashes/$t" | wc -l) - before))
-    [ "$crashes" -eq 0 ] || status=1
+    [ "$crashes" -eq 0 ] && [ -n "$runs" ] || status=1
     printf '%-22s %8s %12s %9s %8s\n' "$t" "$seconds" "${runs:-?}" "${cov:-?}" "$crashes"
     [ "$crashes" -eq 0 ] || grep -m1 -E 'ERROR:|Fatal error|SUMMARY' "$log" | sed 's/^/    /'
 done

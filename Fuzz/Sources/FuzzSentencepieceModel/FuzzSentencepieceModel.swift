@@ -1,7 +1,0 @@
-import FuzzEntry
-
-// libFuzzer's entry point for FuzzTarget.sentencepieceModel (Sources/FuzzEntry); libFuzzer provides main.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzTarget.sentencepieceModel.fuzz(data, size)
-}
