@@ -1,4 +1,4 @@
-# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | bench | peers | build | install [PREFIX=DIR] | uninstall | deps | clean
+# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | bench | peers | build | install [PREFIX=DIR] | uninstall | fuzz [FUZZ_SECONDS=60] | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -15,7 +15,7 @@ DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data data-craft data-wsj build install uninstall test demo bench peers clean
+.PHONY: deps data-deps data data-craft data-wsj build install uninstall test demo bench peers fuzz fuzz-build clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -73,6 +73,18 @@ uninstall:
 
 test: deps
 	$(SWIFT) test
+
+# libFuzzer on every parser a user's file reaches (Fuzz/, RELIABILITY.md): each target runs
+# FUZZ_SECONDS on its seeds; crashes land in Fuzz/crashes/<target>/. libFuzzer's runtime ships with
+# the Swift toolchain (lib/clang/*/lib/linux/libclang_rt.fuzzer*), so no Debian package beyond `deps`.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := $(SWIFT) build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+
+fuzz-build: deps
+	$(FUZZ_BUILD)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh "$$($(FUZZ_BUILD) --show-bin-path)" $(FUZZ_TARGETS)
 
 demo: build
 	$(ZOO) demo

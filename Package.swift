@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "Data", targets: ["Data"]),
         .library(name: "Metrics", targets: ["Metrics"]),
         .library(name: "Models", targets: ["Models"]),
+        // Every parser a user's file reaches, for the libFuzzer targets of Fuzz/ and the regression tests.
+        .library(name: "FuzzEntry", targets: ["FuzzEntry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,7 @@ let package = Package(
 
         .target(name: "ZooBenchmarks", dependencies: ["Tensors", "Layers", "Tokenization", "Data", "Models", "Training", "Tasks"],
                 path: "Benchmarks/ZooBenchmarks", swiftSettings: fast + native),
+        .target(name: "FuzzEntry", dependencies: ["Tasks", "Layers", "Tokenization"], exclude: note),
         .executableTarget(name: "zoo", dependencies: [
             "Tensors", "Layers", "Tokenization", "Data", "Metrics", "Models", "Training", "ModelZoo", "Recipes", "Tasks",
             "ZooBenchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -70,7 +73,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tasks"], path: "Tests/TestSupport"),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tasks", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks", "TestSupport"]),
-        .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport", "FuzzEntry"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
     ],
     swiftLanguageModes: [.v5]
