@@ -57,7 +57,7 @@ struct Show: ParsableCommand {
         if let recipe = t.recipe { rows.append(("recipe", recipe)) }
         if let base = t.finetunedFrom { rows.append(("fine-tuned from", base)) }
         rows += [("data", t.data), ("steps", String(t.steps)), ("tokens", ModelCard.count(t.tokens)),
-                 ("wall time", String(format: "%.0f s", t.wallSeconds)), ("parameters", ModelCard.count(t.parameters)), ("created", t.created)]
+                 ("wall time", ProgressBar.duration(t.wallSeconds)), ("parameters", ModelCard.count(t.parameters)), ("created", t.created)]
         return rows
     }
 

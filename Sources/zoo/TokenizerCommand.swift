@@ -26,7 +26,12 @@ struct TokenizerCommand: ParsableCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a unigram or BPE model on a text file (one sentence a line).",
-            discussion: "The file must be UTF-8: invalid UTF-8 is an error naming the file and the line.")
+            discussion: """
+            The file must be UTF-8: invalid UTF-8 is an error naming the file and the line.
+
+            Example:
+              zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 --out kjv.model
+            """)
 
         @Option(help: "Training text, one sentence a line.") var input: String
         @Option(help: "Vocabulary size, special pieces included.") var vocabSize: Int
@@ -97,7 +102,13 @@ struct TokenizerCommand: ParsableCommand {
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Turn pieces (or ids) on standard input back into text, one line per line.",
-            discussion: "A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line.")
+            discussion: """
+            A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line.
+
+            Examples:
+              echo "▁In ▁the ▁beginning" | zoo tokenizer decode --model Tokenizers/kjv.model
+              zoo tokenizer decode --model Tokenizers/kjv.model --ids < ids.txt
+            """)
         @Option(help: "A .model file.") var model: String
         @Flag(help: "Read ids instead of pieces.") var ids = false
 

@@ -21,6 +21,8 @@ import Testing
                 == data.range(of: "the built-in")?.lowerBound.utf16Offset(in: data), "columns not aligned:\n\(task)\n\(data)")
         #expect(lines.contains { $0.hasPrefix("  test_accuracy") && $0.hasSuffix("0.9021") }, "\(r.stdout)")
         #expect(lines.contains { $0.hasPrefix("  steps") && $0.hasSuffix("4500") })
+        // Wall time as the card writes it (45m53s), not in seconds.
+        #expect(lines.contains { $0.hasPrefix("  wall time") && $0.hasSuffix(" 45m53s") }, "\(r.stdout)")
         #expect(r.stdout.contains("Data credit\n-----------\n  Fashion-MNIST") && r.stdout.contains("MIT licence"))
         let bytes = try FileManager.default.attributesOfItem(atPath: Self.entry.appendingPathComponent("model.safetensors").path)[.size] as? Int
         let size = String(format: "%.1f MB", Double(try #require(bytes)) / 1e6)  // 590 k parameters: 2.4 MB
