@@ -24,7 +24,7 @@ public enum ZooError: Error, CustomStringConvertible, Equatable {
         case .unknownTokenizerKind(let kind, let known):
             return "unknown tokenizer kind '\(kind)' (known: \(known.joined(separator: ", ")))"
         case .wrongTask(let model, let expected, let found):
-            return "model '\(model)' is a \(found) model; this needs a \(expected) model"
+            return "model '\(model)' is for \(found) (its config.json's task); this command needs a \(expected) entry"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
         case .outputExists(let path):

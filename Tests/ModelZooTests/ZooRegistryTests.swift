@@ -74,7 +74,7 @@ import Testing
         #expect(json.contains("\"task\" : \"speech-recognition\""))
         #expect(try ZooRegistry(root: zoo).entries().map(\.task) == ["speech-recognition"])
         #expect(Self.errorMessage { try entry.require("translation") }
-                == "model 'speech' is a speech-recognition model; this needs a translation model")
+                == "model 'speech' is for speech-recognition (its config.json's task); this command needs a translation entry")
     }
 
     @Test func sentencePieceTokenizersLoadThroughTheRegistry() throws {
