@@ -25,7 +25,9 @@ struct JSONLine: Encodable {
     var text: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding strings, numbers and arrays of them cannot fail.
+        // JSON has no NaN: a broken model's non-finite probability is written as a string
+        // rather than trapping, so encoding strings, numbers and arrays of them cannot fail.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
