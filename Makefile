@@ -60,15 +60,22 @@ build: deps
 # where an installed zoo looks for its models (see `zoo list`); DESTDIR stages a package.
 PREFIX ?= /usr/local
 SHARE  := $(DESTDIR)$(PREFIX)/share/transformer-zoo
+COMPLETIONS := $(DESTDIR)$(PREFIX)/share
 
 install: build
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(SHARE)"
 	install -m 755 $(ZOO) "$(DESTDIR)$(PREFIX)/bin/zoo"
 	rm -rf "$(SHARE)/Zoo" "$(SHARE)/Tokenizers" "$(SHARE)/Recipes"
 	cp -R Zoo Tokenizers Recipes "$(SHARE)/"
+	install -d "$(COMPLETIONS)/bash-completion/completions" "$(COMPLETIONS)/zsh/site-functions" "$(COMPLETIONS)/fish/vendor_completions.d"
+	$(ZOO) --generate-completion-script bash > "$(COMPLETIONS)/bash-completion/completions/zoo"
+	$(ZOO) --generate-completion-script zsh > "$(COMPLETIONS)/zsh/site-functions/_zoo"
+	$(ZOO) --generate-completion-script fish > "$(COMPLETIONS)/fish/vendor_completions.d/zoo.fish"
 
 uninstall:
 	rm -f "$(DESTDIR)$(PREFIX)/bin/zoo"
+	rm -f "$(COMPLETIONS)/bash-completion/completions/zoo" "$(COMPLETIONS)/zsh/site-functions/_zoo" \
+		"$(COMPLETIONS)/fish/vendor_completions.d/zoo.fish"
 	rm -rf "$(SHARE)"
 
 test: deps

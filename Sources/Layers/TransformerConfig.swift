@@ -29,6 +29,7 @@ public struct TransformerConfig: Codable, Sendable, Equatable {
     /// The decoder's vocabulary size: what an encoder–decoder's logits range over.
     public var outputVocabSize: Int { targetVocabSize ?? vocabSize }
 
+    /// How positions enter the model: fixed sinusoids (the paper, §3.5) or learned embeddings (GPT, ViT).
     public enum PositionalKind: String, Codable, Sendable { case sinusoidal, learned }
 
     public init(dModel: Int = 512, heads: Int = 8, ffnDim: Int = 2048, encoderLayers: Int = 6, decoderLayers: Int = 6,

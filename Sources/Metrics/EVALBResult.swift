@@ -39,6 +39,7 @@ public struct EVALBResult: Sendable {
 
 /// One row of evalb's table.
 public struct EVALBSentence: Equatable, Sendable {
+    /// evalb's status column: whether the sentence was scored, or why not.
     public enum Status: Int, Sendable {
         /// 0: scored.
         case valid = 0

@@ -4,6 +4,7 @@ import Foundation
 /// A sacreBLEU reproducibility signature such as
 /// `nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0`.
 public struct MetricSignature: Equatable, Sendable, CustomStringConvertible {
+    /// One `key:value` of the signature (`nrefs:1`, `tok:13a`).
     public struct Field: Equatable, Sendable {
         public var key: String
         public var value: String

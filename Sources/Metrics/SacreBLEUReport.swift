@@ -11,6 +11,7 @@ public enum SacreBLEU {
 
 /// The output of `sacrebleu REF... -i HYP -m bleu chrf` for one system, in either format.
 public enum SacreBLEUReport {
+    /// sacreBLEU's `--format`: its text line or its JSON object.
     public enum Format: String, CaseIterable, Sendable {
         /// `-f text`: one line a metric, aligned on ` = `.
         case text

@@ -8,6 +8,7 @@ public enum TokenizerRegistry {
     /// Makes a tokenizer from its files (in the order `files(kind:)` gives).
     public typealias Loader = @Sendable (_ files: [URL]) throws -> any TextTokenizer
 
+    /// A kind of tokenizer: the files it is stored as and how to load them.
     public struct Kind: Sendable {
         /// File names the kind is stored as in a zoo entry (`tokenizer.model`; `vocab.json`, `merges.txt`).
         public var files: [String]

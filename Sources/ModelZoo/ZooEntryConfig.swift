@@ -45,6 +45,7 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
         self.image = image
     }
 
+    /// The entry's tokenizer: its registry kind and its files.
     public struct TokenizerInfo: Codable, Sendable, Equatable {
         /// A `TokenizerRegistry` kind: "sentencepiece" or "gpt2-bpe".
         public var kind: String

@@ -93,6 +93,7 @@ public struct Recipe: Sendable, Equatable {
 
     /// `model:`: the stack and its sizes.
     public struct ModelSection: Sendable, Equatable {
+        /// Which of the shared stacks the model is built on.
         public enum Stack: String, Sendable, CaseIterable {
             case decoderOnly = "decoder-only", encoderDecoder = "encoder-decoder", encoder
         }
@@ -130,7 +131,9 @@ public struct Recipe: Sendable, Equatable {
 
     /// `training:`: optimizer, schedule, batches and the seed.
     public struct TrainingSection: Sendable, Equatable {
+        /// `training.optimizer`.
         public enum OptimizerKind: String, Sendable, CaseIterable { case adam, adamw, sgd }
+        /// `training.schedule`: the learning rate after warmup.
         public enum ScheduleKind: String, Sendable, CaseIterable {
             case inverseSqrt = "inverse-sqrt", cosine, constant
         }

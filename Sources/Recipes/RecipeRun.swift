@@ -6,6 +6,7 @@ import Training
 /// `zoo run RECIPE`: data → tokenizer → model → trainer → evaluation → export to the zoo, for
 /// whichever task the recipe names.
 public enum RecipeRun {
+    /// What the command line may override or ask of a run.
     public struct Options {
         /// Overrides the recipe's `training.steps` (the schedule's length too).
         public var steps: Int?

@@ -15,6 +15,7 @@ public struct ModelProto: Equatable, Sendable {
 
     public init() {}
 
+    /// One vocabulary entry: the piece, its score and its type.
     public struct Piece: Equatable, Sendable {
         public var piece: String
         public var score: Float
@@ -31,11 +32,13 @@ public struct ModelProto: Equatable, Sendable {
         }
     }
 
+    /// sentencepiece's `ModelProto.SentencePiece.Type`.
     public enum PieceType: Int, Sendable {
         case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
     }
 }
 
+/// sentencepiece's `TrainerSpec.ModelType`.
 public enum ModelType: Int, Sendable {
     case unigram = 1, bpe = 2, word = 3, char = 4
 }

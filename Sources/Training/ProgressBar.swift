@@ -9,6 +9,7 @@ import Darwin
 /// (step, bar, loss, tokens/s, learning rate, ETA); otherwise a plain line every few steps (and,
 /// with `maxSilence`, every few seconds), so logs piped to a file stay readable.
 public final class ProgressBar {
+    /// How progress is shown: redrawn in place or as plain lines.
     public enum Style: Sendable {
         /// A bar redrawn in place (for terminals).
         case bar

@@ -14,8 +14,10 @@ struct Average: ParsableCommand {
         half-overwritten.
 
         Example:
-          zoo average run/step-8000.safetensors run/step-9000.safetensors run/step-10000.safetensors --out averaged.safetensors
-          zoo average .runs/bible-en-es/checkpoint-*.safetensors --out averaged.safetensors --force   # replace it
+          zoo average run/step-8000.safetensors run/step-9000.safetensors \\
+            run/step-10000.safetensors --out averaged.safetensors
+          zoo average .runs/bible-en-es/checkpoint-*.safetensors \\
+            --out averaged.safetensors --force   # replace it
         """
     )
 

@@ -16,9 +16,9 @@ struct DataCommand: ParsableCommand {
 
         Examples:
           zoo data bible --module engKJV2006eb --out data/kjv
-          zoo data bible-parallel --out data/bible-en-es      # English (WEB) ↔ Spanish (RV 1909), aligned by verse
-          zoo data craft --from CRAFT-5.0.2 --out data/craft  # the CRAFT treebank, normalized, one tree a line
-          zoo data wsj --from treebank_3 --out data/wsj       # Penn Treebank-3's WSJ: sections 02–21, 22, 23
+          zoo data bible-parallel --out data/bible-en-es      # English ↔ Spanish
+          zoo data craft --from CRAFT-5.0.2 --out data/craft  # CRAFT's trees
+          zoo data wsj --from treebank_3 --out data/wsj       # WSJ 02–21, 22, 23
         """,
         subcommands: [Bible.self, BibleParallel.self, CRAFTCommand.self, WSJCommand.self, FashionMNISTCommand.self]
     )

@@ -32,7 +32,8 @@ struct Eval: ParsableCommand {
             and at least every 10 seconds.
 
             Examples:
-              zoo eval --model bible-en-es --src data/bible-en-es/test.en --ref data/bible-en-es/test.es
+              zoo eval --model bible-en-es --src data/bible-en-es/test.en \\
+                --ref data/bible-en-es/test.es
               zoo eval --model gpt-kjv --data data/kjv/test.txt
               zoo eval --model vit-fashion-mnist --data fashion-mnist-test
               zoo eval --model Zoo/vit-fashion-mnist --data /tmp/fm

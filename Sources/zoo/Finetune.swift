@@ -18,7 +18,8 @@ struct Finetune: ParsableCommand {
             Example:
               zoo finetune --model gpt-kjv --data my.txt --steps 500 --out Zoo/my-gpt
               zoo generate --model Zoo/my-gpt --prompt "Once upon a time"
-              zoo finetune --model gpt-kjv --data more.txt --steps 500 --out Zoo/my-gpt --force   # replace Zoo/my-gpt
+              zoo finetune --model gpt-kjv --data more.txt --steps 500 \\
+                --out Zoo/my-gpt --force   # replace Zoo/my-gpt
             """
     )
 

@@ -8,8 +8,9 @@ struct Generate: ParsableCommand {
         abstract: "Generate text from a prompt with a language model of the zoo.",
         discussion: """
         Greedy when --temperature is 0; otherwise samples, after top-k then top-p filtering. \
-        A continuation ends at the model's end-of-text token, at a --stop string, after \
-        --max-tokens tokens, or when prompt and continuation fill the model's context (there is \
+        A continuation ends at the model's end-of-text token (unless --no-stop-at-eos), at a \
+        --stop string, after \
+        --max-tokens new tokens, or when prompt and continuation fill the model's context (there is \
         no sliding window; a note on stderr says so when --max-tokens asks for more). A prompt \
         longer than the context is generated from its end, with a note. With --prompts-file, \
         every line is a prompt and the prompts are generated as one batch; outputs are printed \
@@ -21,10 +22,12 @@ struct Generate: ParsableCommand {
         naming the file (or "stdin", or the argument) and the line.
 
         Examples:
-          zoo generate --model gpt-kjv --prompt "In the beginning" --max-tokens 100 --top-p 0.9
+          zoo generate --model gpt-kjv --prompt "In the beginning" --max-tokens 100
+          zoo generate --model gpt-kjv --prompt "And God said" --top-p 0.9 --seed 7
           zoo generate --model Zoo/gpt-kjv --prompts-file prompts.txt --temperature 0
-          cat prompts.txt | zoo generate --model gpt-kjv --prompts-file - --temperature 0
-          zoo generate --model gpt-kjv --temperature 0 --json < prompts.txt | jq -r .output
+          cat prompts.txt | zoo generate --model gpt-kjv --temperature 0
+          zoo generate --model gpt-kjv --temperature 0 --json < prompts.txt \\
+            | jq -r .output
         """
     )
 
@@ -56,6 +59,10 @@ struct Generate: ParsableCommand {
 
     @Option(help: "Stop when the text contains this string (may be repeated).")
     var stop: [String] = []
+
+    @Flag(inversion: .prefixedNo,
+          help: "End a continuation at the model's end-of-text token (the default: the zoo's language models learn it at the end of each document or verse); with --no-stop-at-eos, generation goes on past it.")
+    var stopAtEos = true
 
     @Flag(help: "One JSON object per prompt line (input, output, ids) instead of the text.")
     var json = false
@@ -92,7 +99,7 @@ struct Generate: ParsableCommand {
         let streaming = prompt != nil && !json
         var options = TextGenerator.Options(maxTokens: maxTokens, sampling: SamplingOptions(temperature: temperature, topK: topK, topP: topP),
                                             seed: seed, stop: prompt != nil ? stop : stop + ["\n"])
-        options.stopAtEndOfText = true
+        options.stopAtEndOfText = stopAtEos
         let start = Date()
         if streaming { print(given[0], terminator: ""); fflush(stdout) }
         let results = generator.generate(given, options: options) { _, piece in

@@ -20,7 +20,7 @@ struct Parse: ParsableCommand {
         tree in brackets).
 
         Examples:
-          zoo parse --model parse-craft "The striatum plays a pivotal role in modulating motor activity."
+          zoo parse --model parse-craft "The striatum plays a pivotal role."
           zoo parse --model parse-craft --tokenized < sentences.tok
           zoo parse --model parse-craft --format svg --out trees "Mice were analyzed."
           zoo parse --model parse-craft --json "Mice were analyzed." | jq -r .output

@@ -22,7 +22,7 @@ struct Run: ParsableCommand {
 
             Example:
               zoo run Recipes/gpt-kjv.yaml --steps 200 --out Zoo/gpt-kjv-short
-              zoo run Recipes/gpt-kjv.yaml --force             # retrain and replace the shipped Zoo/gpt-kjv
+              zoo run Recipes/gpt-kjv.yaml --force   # retrain, replacing Zoo/gpt-kjv
               zoo run Recipes/gpt-kjv.yaml --force --resume
             """
     )

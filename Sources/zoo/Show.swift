@@ -16,7 +16,8 @@ struct Show: ParsableCommand {
 
             Examples:
               zoo show gpt-kjv
-              zoo show Zoo/vit-fashion-mnist --json | jq '.files[] | select(.name == "model.safetensors") | .bytes'
+              zoo show Zoo/vit-fashion-mnist --json \\
+                | jq '.files[] | select(.name == "model.safetensors") | .bytes'
             """
     )
 

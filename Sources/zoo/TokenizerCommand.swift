@@ -16,9 +16,11 @@ struct TokenizerCommand: ParsableCommand {
         line for a blank line.
 
         Examples:
-          zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 --model-type unigram --out Tokenizers/kjv.model
-          echo "In the beginning" | zoo tokenizer encode --model Tokenizers/kjv.model
-          echo "In the beginning" | zoo tokenizer encode --model Tokenizers/kjv.model --ids | zoo tokenizer decode --model Tokenizers/kjv.model --ids
+          zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 \\
+            --model-type unigram --out kjv.model
+          echo "In the beginning" | zoo tokenizer encode --ids \\
+            --model Tokenizers/kjv-unigram-8000.model \\
+            | zoo tokenizer decode --ids --model Tokenizers/kjv-unigram-8000.model
         """,
         subcommands: [Train.self, Encode.self, Decode.self]
     )
@@ -30,7 +32,8 @@ struct TokenizerCommand: ParsableCommand {
             The file must be UTF-8: invalid UTF-8 is an error naming the file and the line.
 
             Example:
-              zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 --out kjv.model
+              zoo tokenizer train --input data/kjv/train.txt --vocab-size 8000 \\
+                --out kjv.model
             """)
 
         @Option(help: "Training text, one sentence a line.") var input: String
@@ -76,8 +79,10 @@ struct TokenizerCommand: ParsableCommand {
             With --json, prints one object per line: input (the line), tokens (its pieces) and ids.
 
             Examples:
-              echo "In the beginning" | zoo tokenizer encode --model Tokenizers/kjv.model
-              zoo tokenizer encode --model Tokenizers/kjv.model --json < data/kjv/test.txt | jq '.ids | length'
+              echo "In the beginning" \\
+                | zoo tokenizer encode --model Tokenizers/kjv-unigram-8000.model
+              zoo tokenizer encode --model Tokenizers/kjv-unigram-8000.model --json \\
+                < data/kjv/test.txt | jq '.ids | length'
             """)
         @Option(help: "A .model file.") var model: String
         @Flag(help: "Print ids instead of pieces.") var ids = false
@@ -106,8 +111,9 @@ struct TokenizerCommand: ParsableCommand {
             A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line.
 
             Examples:
-              echo "▁In ▁the ▁beginning" | zoo tokenizer decode --model Tokenizers/kjv.model
-              zoo tokenizer decode --model Tokenizers/kjv.model --ids < ids.txt
+              echo "▁In ▁the ▁beginning" \\
+                | zoo tokenizer decode --model Tokenizers/kjv-unigram-8000.model
+              zoo tokenizer decode --model Tokenizers/kjv-unigram-8000.model --ids < ids.txt
             """)
         @Option(help: "A .model file.") var model: String
         @Flag(help: "Read ids instead of pieces.") var ids = false

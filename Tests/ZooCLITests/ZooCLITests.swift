@@ -57,10 +57,10 @@ import Testing
         var options: Set<String>
     }
 
-    /// `zoo path... --help`, which must exit 0 with nothing on stderr. Wide enough that no line
-    /// wraps (at 80 columns an example longer than that is broken over two lines).
-    func help(_ path: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Help {
-        let r = try run(path + ["--help"], environment: ["COLUMNS": "1000"])
+    /// `zoo path... --help`, which must exit 0 with nothing on stderr, at `columns` (by default
+    /// wide enough that no line wraps).
+    func help(_ path: [String], columns: Int = 1000, sourceLocation: SourceLocation = #_sourceLocation) throws -> Help {
+        let r = try run(path + ["--help"], environment: ["COLUMNS": String(columns)])
         let name = (["zoo"] + path).joined(separator: " ")
         #expect(r.status == 0 && r.stderr.isEmpty, "\(name) --help: status \(r.status), \(r.stderr)", sourceLocation: sourceLocation)
         let lines = r.stdout.components(separatedBy: "\n")
@@ -69,7 +69,7 @@ import Testing
             guard let start = lines.firstIndex(where: isHeader) else { return [] }
             return Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") })
         }
-        let examples = section { $0 == "Example:" || $0 == "Examples:" }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let examples = Self.joiningContinuations(section { $0 == "Example:" || $0 == "Examples:" }.map { $0.trimmingCharacters(in: .whitespaces) })
         let subcommands = section { $0 == "SUBCOMMANDS:" }.filter { !$0.dropFirst(2).hasPrefix(" ") }
             .compactMap { $0.split(separator: " ").first.map(String.init) }
         let usage = lines.drop { !$0.hasPrefix("USAGE:") }.joined(separator: " ")
@@ -77,6 +77,21 @@ import Testing
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "[](),<>.")) }
             .filter { $0.hasPrefix("-") && $0.count > 1 && !$0.hasPrefix("---") }
         return Help(path: path, text: r.stdout, examples: examples, subcommands: subcommands, options: Set(options))
+    }
+
+    /// Lines with their `\` continuations joined, as a shell reads them.
+    static func joiningContinuations(_ lines: [String]) -> [String] {
+        var joined: [String] = [], pending: String?
+        for line in lines {
+            let current = pending.map { $0 + " " + line } ?? line
+            pending = nil
+            if current.hasSuffix("\\") {
+                pending = current.dropLast().trimmingCharacters(in: .whitespaces)
+            } else {
+                joined.append(current)
+            }
+        }
+        return joined + (pending.map { [$0] } ?? [])
     }
 
     /// The `zoo` commands an example line runs: a shell pipeline whose `zoo ...` stages are split
@@ -156,6 +171,16 @@ import Testing
         for (path, h) in helps where !path.isEmpty && h.subcommands.isEmpty {
             let shownBy = (1 ... path.count).map { Array(path.prefix($0)) }.filter { shown[$0]?.contains(path) == true }
             #expect(!shownBy.isEmpty, "no example in its help or its parent's runs zoo \(path.joined(separator: " "))")
+        }
+    }
+
+    /// Examples copy cleanly from a terminal of 80 columns: every example line fits, so the help
+    /// printed there has the same example lines as the unwrapped one.
+    @Test func helpExamplesAreNeverWrappedAt80Columns() throws {
+        for (path, wide) in try commandTree() {
+            let narrow = try help(path, columns: 80)
+            #expect(narrow.examples == wide.examples,
+                    "zoo \(path.joined(separator: " ")) --help wraps an example at 80 columns: \(wide.examples.filter { !narrow.examples.contains($0) })")
         }
     }
 

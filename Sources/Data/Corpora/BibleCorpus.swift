@@ -11,6 +11,7 @@ public struct Verse: Equatable, Sendable {
     public var reference: String { "\(book) \(chapter):\(verse)" }
 }
 
+/// Why a Bible module could not be read: diatheke failed, or printed no verses.
 public enum BibleCorpusError: Error, CustomStringConvertible {
     case diathekeFailed(module: String, status: Int32, message: String)
     case empty(module: String)
@@ -24,6 +25,7 @@ public enum BibleCorpusError: Error, CustomStringConvertible {
     }
 }
 
+/// SWORD Bible modules read through diatheke: verses by reference, split into train/valid/test by whole books.
 public enum BibleCorpus {
     /// Books held out of training: validation and test sets are whole books, so no verse of a
     /// held-out chapter leaks into training.

@@ -78,6 +78,7 @@ public enum FashionMNIST {
                                     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
     public static let imageSize = 28
 
+    /// The data set's two files: 60,000 training and 10,000 test images.
     public enum Split: String, CaseIterable, Sendable {
         case train, test
 

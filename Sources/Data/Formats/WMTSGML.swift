@@ -22,6 +22,7 @@ import Foundation
 /// its line, a `<doc>` without a docid or outside a set, a closing tag that closes nothing, a
 /// file that ends inside a document.
 public struct WMTSGML: Equatable, Sendable {
+    /// One `<seg>`: its document, its id there and its text.
     public struct Segment: Equatable, Sendable {
         /// The `docid` of the segment's document.
         public var document: String

@@ -20,6 +20,7 @@ public struct SamplingOptions: Sendable {
     public static let greedy = SamplingOptions(temperature: 0)
 }
 
+/// Picks the next token from logits under `SamplingOptions`.
 public enum Sampler {
     /// The candidate tokens and their probabilities after temperature, top-k and top-p (in that
     /// order, as Hugging Face's logits warpers), most likely first.

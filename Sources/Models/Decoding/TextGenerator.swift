@@ -15,6 +15,7 @@ public final class TextGenerator {
         self.tokenizer = tokenizer
     }
 
+    /// What ends a continuation (tokens, stop strings, end-of-text) and how tokens are picked.
     public struct Options: Sendable {
         public var maxTokens = 100
         public var sampling = SamplingOptions()

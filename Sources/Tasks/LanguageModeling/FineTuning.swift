@@ -40,6 +40,7 @@ public struct FineTuning {
         self.output = output
     }
 
+    /// What a fine-tuning run made and measured.
     public struct Result {
         /// The new entry (nil when stopped early at `stopAfter`).
         public var entry: ZooEntry?

@@ -24,6 +24,7 @@ public final class ChartParsingTask: TrainingTask {
         public var tree: ParseTree
     }
 
+    /// A training batch: the encoder's input and the gold labels of every span and word.
     public struct Batch {
         public var input: ChartParser.Input
         public var spanLabels: [Int32]

@@ -68,6 +68,7 @@ public struct ParsingFamily: TaskFamily {
 
 /// A trained parser as used after training, either kind: the model in evaluation mode and its tokenizer.
 public struct Parser {
+    /// The trained network, by kind of parser.
     public enum Model {
         case chart(ChartParser)
         case seq2seq(Seq2SeqParser)

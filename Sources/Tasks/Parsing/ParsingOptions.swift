@@ -30,7 +30,9 @@ public struct ParsingOptions: RecipeOptions {
 
     public init() {}
 
+    /// `model.parser`: span scores and CKY (chart), or a tree written as brackets (seq2seq).
     public enum Parser: String, Sendable, CaseIterable { case chart, seq2seq }
+    /// `model.preterminals`: a seq2seq tree writes each word as its tag, or as XX.
     public enum Preterminals: String, Sendable, CaseIterable { case tags, xx }
 
     static let keys = ["model": ["parser", "span_hidden", "preterminals"], "training": ["tag_loss_weight"],
