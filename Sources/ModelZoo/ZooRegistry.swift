@@ -98,9 +98,10 @@ public struct ZooRegistry: Sendable {
     }
 
     /// The export, with a hook called after each step (the name of each file written to the
-    /// temporary directory, then "swap" once the old entry is aside); tests throw from it to
-    /// fail the export part-way.
-    static func export(_ export: ZooExport, to directory: URL, afterStep: ((String) throws -> Void)?) throws -> ZooEntry {
+    /// temporary directory, "exchange" before the one-step swap, and "swap" once the old entry is
+    /// aside where `exchange` cannot swap); tests throw from it to fail the export part-way.
+    static func export(_ export: ZooExport, to directory: URL, exchange: (URL, URL) -> Bool = DirectorySwap.exchange,
+                       afterStep: ((String) throws -> Void)?) throws -> ZooEntry {
         let fm = FileManager.default
         let directory = directory.standardizedFileURL
         let parent = directory.deletingLastPathComponent()
@@ -115,6 +116,7 @@ public struct ZooRegistry: Sendable {
         // What a reader would refuse is never written: the config is checked as `ZooEntry` checks it.
         try config.validate(file: directory.appendingPathComponent(ZooEntry.configFile).relativePath,
                             weightValues: export.weights.reduce(0) { $0 + $1.1.count })
+        removeLeftovers(of: name, in: parent)
         do {
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
@@ -140,19 +142,25 @@ public struct ZooRegistry: Sendable {
             try? fm.removeItem(at: temporary)
             throw error as? ZooError ?? fail(directory, error)
         }
-        // Swap into place: old entry aside, new one in, old one removed.
+        // Swap into place in one step where the file system can (the temporary directory then
+        // holds the old entry, which is removed); elsewhere old entry aside, new one in, old removed.
         let old = parent.appendingPathComponent(".\(name).old-\(tag)")
         let hadOld = fm.fileExists(atPath: directory.path)
         do {
-            if hadOld { try fm.moveItem(at: directory, to: old) }
-            do {
-                try afterStep?("swap")
-                try fm.moveItem(at: temporary, to: directory)
-            } catch {
-                if hadOld { try? fm.moveItem(at: old, to: directory) }
-                throw error
+            if hadOld { try afterStep?("exchange") }
+            if hadOld, exchange(temporary, directory) {
+                try? fm.removeItem(at: temporary)
+            } else {
+                if hadOld { try fm.moveItem(at: directory, to: old) }
+                do {
+                    if hadOld { try afterStep?("swap") }
+                    try fm.moveItem(at: temporary, to: directory)
+                } catch {
+                    if hadOld { try? fm.moveItem(at: old, to: directory) }
+                    throw error
+                }
+                if hadOld { try? fm.removeItem(at: old) }
             }
-            if hadOld { try? fm.removeItem(at: old) }
         } catch {
             try? fm.removeItem(at: temporary)
             throw fail(directory, error)
@@ -160,5 +168,18 @@ public struct ZooRegistry: Sendable {
         let entry = try ZooEntry(directory: directory)
         try ZooRegistry(root: parent).updateIndex(with: entry.config, path: name)
         return entry
+    }
+
+    /// Removes what exports of `name` killed outright left (`.NAME.tmp-PID-…`, `.NAME.old-PID-…`)
+    /// once their process is gone.
+    static func removeLeftovers(of name: String, in parent: URL) {
+        let fm = FileManager.default
+        for file in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] {
+            guard let prefix = [".\(name).tmp-", ".\(name).old-"].first(where: file.hasPrefix),
+                  let pid = Int32(file.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            try? fm.removeItem(at: parent.appendingPathComponent(file))
+        }
     }
 }

@@ -14,7 +14,7 @@ import Testing
     }
 
     /// The export of an entry named `name` with metric `metric`, failing after `failAfter`.
-    static func export(_ name: String, metric: Double, zoo: URL, failAfter: String? = nil) throws -> ZooEntry {
+    static func export(_ name: String, metric: Double, zoo: URL, failAfter: String? = nil, canExchange: Bool = true) throws -> ZooEntry {
         let model = ZooRegistryTests.model
         let config = ZooEntryConfig(name: name, task: "language-model", model: model.config,
                                     tokenizer: .init(kind: "sentencepiece", files: ["tokenizer.model"]), metrics: ["val_loss": metric],
@@ -23,7 +23,8 @@ import Testing
         let weights = model.namedParameters.map { ($0.name, Tensor(repeating: Float(metric), shape: $0.tensor.shape)) }
         return try ZooRegistry.export(ZooExport(config: config, weights: weights, tokenizerFiles: [ZooRegistryTests.tokenizerFixture],
                                                 card: "# \(name) \(metric)\n"),
-                                      to: zoo.appendingPathComponent(name)) { step in
+                                      to: zoo.appendingPathComponent(name),
+                                      exchange: canExchange ? DirectorySwap.exchange : { _, _ in false }) { step in
             if step == failAfter { throw Injected(step: step) }
         }
     }
@@ -37,9 +38,10 @@ import Testing
         return files
     }
 
-    /// A failure after the weights are written, or once the old entry is already renamed aside,
-    /// leaves the old entry byte for byte, the index as it was and no directory but the entry's.
-    @Test func aFailedExportLeavesTheOldEntryWhole() throws {
+    /// A failure after the weights are written, just before the swap, or (where directories cannot
+    /// be exchanged in one step) once the old entry is already renamed aside, leaves the old entry
+    /// byte for byte, the index as it was and no directory but the entry's.
+    @Test(arguments: [true, false]) func aFailedExportLeavesTheOldEntryWhole(canExchange: Bool) throws {
         let dir = try ZooRegistryTests.temporaryDirectory("atomic")
         defer { try? FileManager.default.removeItem(at: dir) }
         let zoo = dir.appendingPathComponent("Zoo")
@@ -47,8 +49,8 @@ import Testing
         let before = try Self.contents(old.directory)
         let index = try Data(contentsOf: zoo.appendingPathComponent("index.json"))
 
-        for step in ["model.safetensors", "card.md", "swap"] {
-            let message = ZooRegistryTests.errorMessage { try Self.export("m", metric: 7, zoo: zoo, failAfter: step) }
+        for step in ["model.safetensors", "card.md", canExchange ? "exchange" : "swap"] {
+            let message = ZooRegistryTests.errorMessage { try Self.export("m", metric: 7, zoo: zoo, failAfter: step, canExchange: canExchange) }
             #expect(message.hasSuffix("injected failure after \(step)"), "\(message)")
             #expect(try Self.contents(old.directory) == before, "after a failure at \(step)")
             #expect(try Data(contentsOf: zoo.appendingPathComponent("index.json")) == index)
@@ -57,9 +59,10 @@ import Testing
             #expect(listed.map(\.name) == ["m"] && listed[0].metrics == ["val_loss": 2])
             #expect(try ZooRegistry(root: zoo).resolve("m").loadWeights().values.allSatisfy { $0.scalars.allSatisfy { $0 == 2 } })
         }
-        // The same export without the failure replaces it.
-        _ = try Self.export("m", metric: 7, zoo: zoo)
+        // The same export without the failure replaces it, leaving nothing else behind.
+        _ = try Self.export("m", metric: 7, zoo: zoo, canExchange: canExchange)
         #expect(try ZooRegistry(root: zoo).resolve("m").config.metrics == ["val_loss": 7])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).sorted() == ["index.json", "m"])
     }
 
     /// A new entry whose export fails leaves no trace at all.
@@ -70,6 +73,22 @@ import Testing
         try FileManager.default.createDirectory(at: zoo, withIntermediateDirectories: true)
         #expect(ZooRegistryTests.errorMessage { try Self.export("m", metric: 1, zoo: zoo, failAfter: "model.safetensors") } != "")
         #expect(try FileManager.default.contentsOfDirectory(atPath: zoo.path).isEmpty)
+    }
+
+    /// Two directories exchanged in one step: each name then holds the other's files.
+    @Test func directorySwapExchangesTwoDirectories() throws {
+        let dir = try ZooRegistryTests.temporaryDirectory("exchange")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        for (d, text) in [(a, "first"), (b, "second")] {
+            try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: d.appendingPathComponent(text))
+        }
+        #expect(DirectorySwap.exchange(a, b))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: a.path) == ["second"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: b.path) == ["first"])
+        #expect(!DirectorySwap.exchange(a, dir.appendingPathComponent("missing")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: a.path) == ["second"])
     }
 
     /// What an export killed outright leaves (its hidden temporary directory, complete or not) is

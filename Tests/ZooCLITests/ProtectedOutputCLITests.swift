@@ -152,4 +152,48 @@ import Testing
         expectRefused(try zoo(["classify", "--model", "Zoo/vit", picture], in: dir),
                       "Zoo/vit/config.json: field 'image.std': expected a list of 1 number greater than 0, found 0.0 in the list")
     }
+
+    /// `zoo import --force` over an existing entry, killed outright at moments spread over its
+    /// run: afterwards the entry is always whole, byte for byte the entry an import writes (but
+    /// for its creation time), nothing but hidden leftovers is beside it, and the next import
+    /// removes those.
+    @Test func anImportKilledAtAnyMomentLeavesTheEntryWhole() throws {
+        let dir = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let arguments = ["import", "vit", ZooSearchPathCLITests.vit.path, "--out", "Zoo/vit", "--force"]
+        let started = Date()
+        try #require(try zoo(arguments, in: dir).status == 0)
+        let duration = Date().timeIntervalSince(started)
+        let entry = dir.appendingPathComponent("Zoo/vit")
+        func contents() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: entry.path) {
+                let data = try Data(contentsOf: entry.appendingPathComponent(name))
+                // Two imports differ only in the time config.json says the entry was created.
+                files[name] = name != "config.json" ? data
+                    : Data(String(decoding: data, as: UTF8.self).split(separator: "\n").filter { !$0.contains("\"created\"") }.joined(separator: "\n").utf8)
+            }
+            return files
+        }
+        let whole = try contents()
+        for moment in 0..<12 {
+            let process = Process()
+            process.executableURL = ZooCLITests.zoo
+            process.arguments = arguments
+            process.currentDirectoryURL = dir
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: duration * Double(moment) / 10)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(try contents() == whole, "after a kill at \(moment)/10 of an import")
+            let visible = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("Zoo").path).filter { !$0.hasPrefix(".") }
+            #expect(visible.sorted() == ["index.json", "vit"])
+            #expect(try zoo(["show", "vit"], in: dir).status == 0)
+        }
+        // The next import clears what the killed ones left.
+        #expect(try zoo(arguments, in: dir).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("Zoo").path).sorted() == ["index.json", "vit"])
+    }
 }
