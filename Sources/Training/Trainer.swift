@@ -47,6 +47,7 @@ public final class Trainer<Task: TrainingTask> {
         if resume { try restore() }
         let progress = ProgressBar(total: settings.steps, completed: step, style: progressStyle)
         progress.unit = settings.rateUnit
+        progress.maxSilence = 10  // a log (not a terminal) hears from a run of slow steps at least every 10 s
         if resume {
             progress.note("resuming at step \(step) of \(settings.steps) from \(checkpointURL.path)")
         } else {
