@@ -85,6 +85,8 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport", "FuzzEntry"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
+        // Another package depending on this one by version builds and tokenizes.
+        .testTarget(name: "PackageTests", dependencies: ["Tokenization"]),
     ],
     swiftLanguageModes: [.v5]
 )
