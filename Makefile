@@ -5,6 +5,10 @@ SWIFT  ?= swift
 PYTHON ?= python3
 ZOO    := .build/release/zoo
 
+# The project's own flags (-O in debug, -march=native, ...; Package.swift) for every build, test and
+# fuzz build; without it the package builds as a dependent would, slower. Switching it rebuilds all.
+export ZOO_NATIVE_BUILD := 1
+
 # Debian packages the build and the tests need: OpenBLAS (loaded at run time by Sources/CBLAS),
 # ICU (Unicode normalization for tokenization), zlib (gzip-compressed data sets), Fashion-MNIST
 # (a test reads its test split) and libxml2 (Foundation's XMLParser, which reads back the tree SVGs

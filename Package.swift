@@ -1,10 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// SwiftPM refuses a package with unsafe flags when another package depends on it by version, so
+// the flags below are passed only when ZOO_NATIVE_BUILD=1 (the Makefile sets it for every build and
+// test of this project); without it the package has none and builds as a versioned dependency.
+let nativeBuild = Context.environment["ZOO_NATIVE_BUILD"] == "1"
+func unsafe(_ flags: [String], _ condition: BuildSettingCondition? = nil) -> [SwiftSetting] {
+    nativeBuild ? [.unsafeFlags(flags, condition)] : []
+}
+func unsafeC(_ flags: [String]) -> [CSetting] { nativeBuild ? [.unsafeFlags(flags)] : [] }
+
 // The numeric modules are optimized even in debug builds (tests train small models), whole-module
 // in release; they target the machine's CPU so SIMD16<Float> lowers to AVX-512.
-let fast: [SwiftSetting] = [.unsafeFlags(["-O"]), .unsafeFlags(["-wmo"], .when(configuration: .release))]
-let native: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=native"])]
+let fast = unsafe(["-O"]) + unsafe(["-wmo"], .when(configuration: .release))
+let native = unsafe(["-Xcc", "-march=native"])
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 // Each module's folder opens with a README.md: what it is and what it may import.
 let note = ["README.md"]
@@ -31,11 +40,12 @@ let package = Package(
     ],
     targets: [
         // C targets.
-        .target(name: "CBLAS", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "CThreadPool", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("pthread")]),
-        // No contraction into fused multiply-adds: its kernels give the bits of the Swift code they replace.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-march=native", "-ffp-contract=off"])]),
-        .target(name: "CICU", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("icuuc")]),
+        .target(name: "CBLAS", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CThreadPool", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("pthread")]),
+        // -ffp-contract=off is redundant with the FP_CONTRACT pragma in its source, which keeps the
+        // kernels bit-exact in every build; kept so the native build's flags stay what they were.
+        .target(name: "CKernels", cSettings: unsafeC(["-O2", "-march=native", "-ffp-contract=off"])),
+        .target(name: "CICU", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("icuuc")]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The numeric floors.
@@ -75,6 +85,8 @@ let package = Package(
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport", "FuzzEntry"]),
         .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
+        // Another package depending on this one by version builds and tokenizes.
+        .testTarget(name: "PackageTests", dependencies: ["Tokenization"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,9 +3,10 @@ import PackageDescription
 
 // The libFuzzer targets: one executable per parser (FuzzEntry.FuzzTarget), each a single
 // `LLVMFuzzerTestOneInput` whose main.swift hands over to libFuzzer's driver (CFuzzDriver). They link only when built with the fuzzer sanitizer, so they live in
-// this package beside the main one (which they use by path), never in its `swift build`:
+// this package beside the main one, never in its `swift build`. They use it by path, where SwiftPM
+// allows its native flags, so ZOO_NATIVE_BUILD=1 (set by `make fuzz`) builds it as the project does:
 //
-//     swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
+//     ZOO_NATIVE_BUILD=1 swift build --package-path Fuzz -c release -Xswiftc -sanitize=fuzzer,address -Xcc -fsanitize=fuzzer-no-link,address
 //
 // One comma-separated -sanitize: swiftc keeps only the last -sanitize= it is given, so SwiftPM's
 // `--sanitize=fuzzer --sanitize=address` would compile without the coverage libFuzzer steers by.

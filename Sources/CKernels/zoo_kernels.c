@@ -1,3 +1,7 @@
+// No contraction of a*b + c into a fused multiply-add, whatever the flags: each kernel gives the
+// bits of the Swift code it replaces (two roundings), in a dependent's build as in ours.
+#pragma STDC FP_CONTRACT OFF
+
 #include "zoo_kernels.h"
 
 #include <math.h>
@@ -6,7 +10,6 @@
 #include <immintrin.h>
 #endif
 
-// Compiled with -ffp-contract=off (Package.swift): a*b + c stays two roundings, as in Swift.
 static inline void adam_one(float *p, const float *g, float *m, float *v, long j, float gs, float decay, float wd, int decoupled,
                             float b1, float b2, float step_size, float rc2, float eps) {
     float gj = g[j], pj = p[j];

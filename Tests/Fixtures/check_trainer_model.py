@@ -8,7 +8,7 @@ MODEL is a .model file our trainer wrote, TEXT a text file (one line per sentenc
 a JSON list with our ids for each non-empty line of TEXT. TrainerTests writes such files when
 TRAINER_EXPORT_DIR is set:
 
-  TRAINER_EXPORT_DIR=/tmp/trainer-export swift test --filter SentencePieceTrainerTests
+  ZOO_NATIVE_BUILD=1 TRAINER_EXPORT_DIR=/tmp/trainer-export swift test --filter SentencePieceTrainerTests
   for m in /tmp/trainer-export/trainer_*.model; do
     python3 Tests/Fixtures/check_trainer_model.py $m Tests/Fixtures/spm/trainer_heldout.txt ${m%.model}.ids.json
   done
