@@ -4,6 +4,7 @@ import Data
 /// unary chains collapsed into one label (outermost first, joined by `::`), preterminals and the
 /// `TOP` root left out (the tagging head predicts the former; every tree has the latter).
 public enum SpanLabels {
+    /// A constituent: words `start..<end` under `label`.
     public struct Span: Equatable, Hashable, Sendable {
         public var start: Int
         /// Exclusive.
