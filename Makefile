@@ -19,7 +19,7 @@ DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data data-craft data-wsj build install uninstall test demo bench peers fuzz fuzz-build clean
+.PHONY: deps data-deps data data-craft data-wsj build install install-files uninstall test demo bench peers fuzz fuzz-build clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -66,7 +66,10 @@ PREFIX ?= /usr/local
 SHARE  := $(DESTDIR)$(PREFIX)/share/transformer-zoo
 COMPLETIONS := $(DESTDIR)$(PREFIX)/share
 
-install: build
+install: build install-files
+
+# What install copies, with the binary ZOO names (a test installs its debug build this way).
+install-files:
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(SHARE)"
 	install -m 755 $(ZOO) "$(DESTDIR)$(PREFIX)/bin/zoo"
 	rm -rf "$(SHARE)/Zoo" "$(SHARE)/Tokenizers" "$(SHARE)/Recipes"
