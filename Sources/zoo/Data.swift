@@ -17,6 +17,7 @@ struct DataCommand: ParsableCommand {
         Examples:
           zoo data bible --module engKJV2006eb --out data/kjv
           zoo data bible-parallel --out data/bible-en-es      # English ↔ Spanish
+          zoo data bible-parallel --out data/bible-en-es --check   # what changes
           zoo data craft --from CRAFT-5.0.2 --out data/craft  # CRAFT's trees
           zoo data wsj --from treebank_3 --out data/wsj       # WSJ 02–21, 22, 23
         """,
@@ -123,8 +124,20 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Source language code (file suffix).") var sourceLanguage: String = "en"
         @Option(help: "Target language code (file suffix).") var targetLanguage: String = "es"
         @Option(help: "Directory for train.SRC, train.TGT, valid.*, test.*.") var out: String
+        @Flag(help: "Write nothing: count the pairs that differ from the files in --out, and fail if a verse ends with a heading printed between verses.")
+        var check = false
 
         func run() throws {
+            if check {
+                let c = try BibleParallelCheck.run(source: source, target: target, sourceLanguage: sourceLanguage,
+                                                   targetLanguage: targetLanguage, directory: out)
+                let changed = c.changed.map { "\($0) of \(c.pairs) pairs differ from \(out)" } ?? "\(c.pairs) pairs (none in \(out) to compare with)"
+                print("\(source) ↔ \(target): \(changed); \(c.endingWithHeading.count) verses end with a heading")
+                guard c.endingWithHeading.isEmpty else {
+                    throw CommandError("verses ending with a heading: " + c.endingWithHeading.prefix(10).joined(separator: ", "))
+                }
+                return
+            }
             let c = try BibleCorpus.exportParallel(source: source, target: target, sourceLanguage: sourceLanguage,
                                                    targetLanguage: targetLanguage, to: out)
             print("\(source) ↔ \(target): \(c.train) training, \(c.validation) validation, \(c.test) test verse pairs in \(out)")

@@ -18,6 +18,40 @@ import Testing
         #expect(verses[1].book == "I Samuel" && verses[1].chapter == 3 && verses[1].verse == 10)
     }
 
+    /// diatheke's OSIS output: a heading before a reference (a psalm's superscription, an acrostic
+    /// letter) opens the verse it precedes; diatheke repeats it before every later verse, into
+    /// later books, and those repeats are dropped; a verse of markup only is left out.
+    @Test func headingsOpenTheVerseTheyPrecedeAndTheirRepeatsAreDropped() {
+        let output = """
+        Psalms 3:8: <w>Salvation</w> belongs <w>to</w> <w>Yahweh</w>. Selah.   <milestone type="line"/>
+        For the Chief Musician; on stringed instruments. A Psalm by David.  Psalms 4:1: Answer me when I call. <milestone type="line"/>
+        For the Chief Musician; on stringed instruments. A Psalm by David.  Psalms 4:2: <w>You</w> sons <w>of</w> <w>men</w>.<milestone type="line"/>
+        ALEPH  Psalms 119:1: <w>Blessed</w> <w>are</w> <w>those</w>. <milestone type="line"/>
+        ALEPH  Psalms 119:2: <w>Blessed</w> <w>are</w> <w>those</w> <w>who</w> keep. <milestone type="line"/>
+        ALEPH  Proverbs 1:1: <w>The</w> proverbs <w>of</w> Solomon.<milestone type="line"/>
+        <title canonical="true" type="psalm">ALEPH</title> <lg sID="gen1"/> <l level="1" sID="gen2"/>Tobit 6:18: <milestone type="line"/>
+        ALEPH  Esther (Greek) 1:1: In the second year.<milestone type="line"/>
+        (engWEB2015eb)
+        """
+        let verses = BibleCorpus.parse(output, module: "engWEB2015eb")
+        #expect(verses.map(\.reference) == ["Psalms 3:8", "Psalms 4:1", "Psalms 4:2", "Psalms 119:1", "Psalms 119:2", "Proverbs 1:1", "Esther (Greek) 1:1"])
+        #expect(verses.map(\.text) == [
+            "Salvation belongs to Yahweh. Selah.",
+            "For the Chief Musician; on stringed instruments. A Psalm by David. Answer me when I call.",
+            "You sons of men.",
+            "ALEPH Blessed are those.",
+            "Blessed are those who keep.",
+            "The proverbs of Solomon.",
+            "In the second year.",
+        ])
+    }
+
+    /// WEB's `<w>God</w><w>created</w>` is two words.
+    @Test func wordsJoinedByMarkupAreSeparated() {
+        let verses = BibleCorpus.parse("Genesis 1:1: <w>In</w> <w>the</w> <w>beginning</w>, <w>God</w><w>created</w> <w>the</w> <w>heavens</w>.<milestone type=\"line\"/>")
+        #expect(verses.map(\.text) == ["In the beginning, God created the heavens."])
+    }
+
     /// Pairs come from references both sides have; a verse missing on one side is left out.
     @Test func alignsTranslationsByReference() {
         let en = BibleCorpus.parse("Ruth 1:1: In the days\nRuth 1:2: The name\nRuth 1:3: Elimelech died")

@@ -34,9 +34,16 @@ public enum BibleCorpus {
 
     /// Every verse of `module`, read through `diatheke`.
     public static func read(module: String, diatheke: String = "/usr/bin/diatheke") throws -> [Verse] {
+        let verses = parse(try output(module: module, diatheke: diatheke), module: module)
+        if verses.isEmpty { throw BibleCorpusError.empty(module: module) }
+        return verses
+    }
+
+    /// What `diatheke` prints for the whole of `module`, in OSIS markup.
+    public static func output(module: String, diatheke: String = "/usr/bin/diatheke") throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: diatheke)
-        process.arguments = ["-b", module, "-f", "plain", "-k", "Genesis 1:1-Revelation 22:21"]
+        process.arguments = ["-b", module, "-f", "OSIS", "-k", "Genesis 1:1-Revelation 22:21"]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -49,50 +56,97 @@ public enum BibleCorpus {
             let msg = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             throw BibleCorpusError.diathekeFailed(module: module, status: process.terminationStatus, message: msg.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        let verses = parse(String(decoding: data, as: UTF8.self), module: module)
-        if verses.isEmpty { throw BibleCorpusError.empty(module: module) }
-        return verses
+        return String(decoding: data, as: UTF8.self)
     }
 
-    /// Parses `Book C:V: text` lines; lines without a reference continue the previous verse
-    /// (diatheke wraps some verses); `<...>` markup and the closing `(module)` line are dropped.
+    /// Parses diatheke's OSIS output, a verse a line: `[heading  ]Book C:V: text` with `<w>` and
+    /// other markup; lines without a reference continue the previous verse (plain output wraps
+    /// some) and the closing `(module)` line is dropped. Text printed before a reference (a psalm's
+    /// superscription, an acrostic letter) belongs to the verse it precedes, as in translations
+    /// that number it into verse 1. diatheke repeats the last such heading before every later
+    /// verse, into later books too, so a heading is kept only where it first appears.
     public static func parse(_ output: String, module: String = "") -> [Verse] {
-        var verses: [Verse] = []
+        parseWithHeadings(output, module: module).verses
+    }
+
+    /// `parse`, and every heading printed before a reference.
+    public static func parseWithHeadings(_ output: String, module: String = "") -> (verses: [Verse], headings: Set<String>) {
+        var verses: [Verse] = [], headings: Set<String> = []
+        var previousHeading = ""
         for raw in output.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line == "(\(module))" { continue }
-            if let v = parseReference(line) {
-                verses.append(v)
+            let line = withoutMarkup(String(raw))
+            let trimmed = collapsed(line)
+            if trimmed.isEmpty || trimmed == "(\(module))" { continue }
+            if let (heading, verse) = parseReference(line) {
+                var verse = verse
+                if !heading.isEmpty && heading != previousHeading { verse.text = heading + " " + verse.text }
+                if !heading.isEmpty { headings.insert(heading) }
+                previousHeading = heading
+                verses.append(verse)
             } else if !verses.isEmpty {
-                verses[verses.count - 1].text += " " + line
+                verses[verses.count - 1].text += " " + trimmed
             }
         }
-        for i in verses.indices { verses[i].text = clean(verses[i].text) }
-        return verses.filter { !$0.text.isEmpty }
+        for i in verses.indices { verses[i].text = collapsed(verses[i].text) }
+        return (verses.filter { !$0.text.isEmpty }, headings)
     }
 
-    /// "I Samuel 3:10: text" → (I Samuel, 3, 10, text).
-    static func parseReference(_ line: String) -> Verse? {
-        guard let colonSpace = line.range(of: ": ") ?? (line.hasSuffix(":") ? line.range(of: ":", options: .backwards) : nil) else { return nil }
-        let head = line[..<colonSpace.lowerBound]
-        guard let space = head.lastIndex(of: " ") else { return nil }
-        let cv = head[head.index(after: space)...].split(separator: ":")
-        guard cv.count == 2, let c = Int(cv[0]), let v = Int(cv[1]) else { return nil }
-        let book = String(head[..<space])
-        guard !book.isEmpty else { return nil }
-        return Verse(book: book, chapter: c, verse: v, text: String(line[colonSpace.upperBound...]))
+    /// "ALEPH  I Samuel 3:10: text" → ("ALEPH", I Samuel 3:10 "text"): the first `C:V:` is the
+    /// reference, the book the words before it, a heading what stands before the book after a
+    /// run of blanks.
+    static func parseReference(_ line: String) -> (heading: String, verse: Verse)? {
+        let bytes = Array(line.utf8)
+        func isBlank(_ i: Int) -> Bool { bytes[i] == 0x20 || bytes[i] == 0x09 }
+        func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
+        func digits(from i: Int) -> Int { var j = i; while isDigit(j) { j += 1 }; return j }
+        var start = 0
+        while start < bytes.count {
+            // `C:V:` starting at `start`, after a blank (or at the line's start) and before one (or its end).
+            if isDigit(start) && (start == 0 || isBlank(start - 1)) {
+                let colon = digits(from: start)
+                if colon < bytes.count, bytes[colon] == 0x3A, isDigit(colon + 1) {
+                    let second = digits(from: colon + 1)
+                    if second < bytes.count, bytes[second] == 0x3A, second + 1 == bytes.count || isBlank(second + 1),
+                       let chapter = Int(String(decoding: bytes[start..<colon], as: UTF8.self)),
+                       let verse = Int(String(decoding: bytes[(colon + 1)..<second], as: UTF8.self)) {
+                        var end = start
+                        while end > 0 && isBlank(end - 1) { end -= 1 }
+                        // The heading ends at the last run of two or more blanks before the book.
+                        var split = end
+                        while split > 1 && !(isBlank(split - 1) && isBlank(split - 2)) { split -= 1 }
+                        if split <= 1 { split = 0 }
+                        let book = collapsed(String(decoding: bytes[split..<end], as: UTF8.self))
+                        guard !book.isEmpty else { return nil }
+                        let heading = collapsed(String(decoding: bytes[0..<split], as: UTF8.self))
+                        let text = String(decoding: bytes[min(bytes.count, second + 1)...], as: UTF8.self)
+                        return (heading, Verse(book: book, chapter: chapter, verse: verse, text: text))
+                    }
+                }
+                start = colon
+            } else {
+                start += 1
+            }
+        }
+        return nil
     }
 
-    /// Removes markup and collapses whitespace.
-    static func clean(_ text: String) -> String {
+    /// Removes markup, keeping words apart where it separated them: WEB joins some words as
+    /// `<w>God</w><w>created</w>`, and a line milestone stands for a line break.
+    static func withoutMarkup(_ text: String) -> String {
+        let separated = text.replacingOccurrences(of: "</w><w", with: "</w> <w").replacingOccurrences(of: "<milestone", with: " <milestone")
         var out = ""
         var inTag = false
-        for ch in text {
+        for ch in separated {
             if ch == "<" { inTag = true; continue }
             if ch == ">" && inTag { inTag = false; continue }
             if !inTag { out.append(ch) }
         }
-        return out.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        return out
+    }
+
+    /// Whitespace runs as one space, none at the ends.
+    static func collapsed(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// Splits verses into train / validation / test by book.
