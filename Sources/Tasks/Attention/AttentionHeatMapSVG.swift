@@ -35,7 +35,8 @@ public struct AttentionHeatMapSVG {
                 for k in 0..<map.keys {
                     let w = weights[weights.startIndex + q * map.keys + k]
                     let t = top1 > 0 ? Double(w / top1) : 0
-                    s += "<rect x=\"\(f(x0 + Double(k) * cell))\" y=\"\(f(top + Double(q) * cell))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"\(Self.shade(t))\"><title>\(Self.escape(queries[q])) → \(Self.escape(keys[k])): \(w)</title></rect>\n"
+                    if t < 0.005 { continue }  // as white as the background (masked keys among them)
+                    s += "<rect x=\"\(f(x0 + Double(k) * cell))\" y=\"\(f(top + Double(q) * cell))\" width=\"\(f(cell))\" height=\"\(f(cell))\" fill=\"\(Self.shade(t))\"><title>\(Self.escape(queries[q])) → \(Self.escape(keys[k])): \(String(format: "%.4f", w))</title></rect>\n"
                 }
             }
             s += "<rect x=\"\(f(x0))\" y=\"\(f(top))\" width=\"\(f(panelW))\" height=\"\(f(panelH))\" fill=\"none\" stroke=\"#888\"/>\n"

@@ -10,7 +10,8 @@ import Foundation
 /// For tests and readers' checks, the page reports itself in the DOM: `#errors` counts JavaScript
 /// errors (`data-count`), and opened as `index.html#selftest` it switches through every type and
 /// writes the result into `#selftest` (`data-status` pass or fail, `data-types`, `data-cells`);
-/// `index.html#head` opens on the head view.
+/// `index.html#head&type=cross&layer=2` opens on the head view of layer 2's cross-attention
+/// (each part is optional).
 public enum AttentionPage {
     public static func render(_ document: AttentionDocument) -> String {
         // Inside <script>, "</" would end the element: JSON allows "<\/" for "</".
@@ -331,8 +332,14 @@ public enum AttentionPage {
 
     function start() {
       summary(); fillSelectors(); setView('model'); setType(state.type);
-      if (location.hash === '#selftest') selftest();
-      if (location.hash === '#head') setView('head');
+      if (location.hash === '#selftest') { selftest(); showErrors(); return; }
+      // #head, #type=cross, #layer=2, joined by &: the view a link opens on.
+      location.hash.slice(1).split('&').forEach(function (part) {
+        var kv = part.split('=');
+        if (kv[0] === 'head') setView('head');
+        if (kv[0] === 'layer' && +kv[1] >= 1 && +kv[1] <= D.layers) { state.layer = +kv[1]; $('layer').value = kv[1]; renderHeads(); }
+        if (kv[0] === 'type' && side(kv[1])) setType(kv[1]);
+      });
       showErrors();
     }
     if (D.image && D.image.png) {
