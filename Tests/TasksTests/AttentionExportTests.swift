@@ -26,4 +26,18 @@ import Testing
         #expect(files == ["index.html", "attention.json", "layer-1-self.svg", "layer-2-self.svg"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out"])
     }
+
+    /// Tokens are data, never markup: a token "</script>" neither ends the page's data nor shows
+    /// up as a tag, and the data still reads back as the tokens.
+    @Test func tokensThatLookLikeMarkupStayText() throws {
+        var maps = Self.maps(layers: 1)
+        maps.sequences["tokens"] = ["</script><b>", "<!--"]
+        let page = AttentionPage.render(AttentionDocument(maps, input: "x"))
+        #expect(page.components(separatedBy: "</script>").count == 4, "three scripts, each closed once")
+        #expect(!page.contains("<b>") && !page.contains("<!--"))
+        let start = try #require(page.range(of: "id=\"attention-data\">")).upperBound
+        let end = try #require(page[start...].range(of: "</script>")).lowerBound
+        let json = try JSONSerialization.jsonObject(with: Data(page[start..<end].utf8)) as? [String: Any]
+        #expect((json?["tokens"] as? [String: [String]])?["tokens"] == ["</script><b>", "<!--"])
+    }
 }

@@ -2,6 +2,7 @@ import Data
 import Foundation
 import Layers
 import Models
+import ModelZoo
 
 /// Writes a directory of attention pictures for `AttentionMaps`: `index.html` (the page),
 /// `attention.json` (every weight), `layer-L-TYPE.svg` (a heat map per layer and type) and, for an
@@ -41,10 +42,16 @@ public enum AttentionExport {
             let files = try files(maps, input: input)
             for (name, bytes) in files { try bytes.write(to: staging.appendingPathComponent(name)) }
             if exists {
-                let old = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(getpid())")
-                try fm.moveItem(at: directory, to: old)
-                try fm.moveItem(at: staging, to: directory)
-                try? fm.removeItem(at: old)
+                // One exchange, so no moment leaves DIR missing or half-written; where the file
+                // system cannot exchange, the old directory is moved aside first.
+                if DirectorySwap.exchange(staging, directory) {
+                    try? fm.removeItem(at: staging)
+                } else {
+                    let old = parent.appendingPathComponent(".\(directory.lastPathComponent).old-\(getpid())")
+                    try fm.moveItem(at: directory, to: old)
+                    try fm.moveItem(at: staging, to: directory)
+                    try? fm.removeItem(at: old)
+                }
             } else {
                 try fm.moveItem(at: staging, to: directory)
             }

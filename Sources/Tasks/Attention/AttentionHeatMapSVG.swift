@@ -1,3 +1,4 @@
+import Data
 import Foundation
 import Layers
 import Models
@@ -73,10 +74,7 @@ public struct AttentionHeatMapSVG {
         return String(format: "#%02x%02x%02x", mix(255, 8), mix(255, 48), mix(255, 107))
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { XMLText.escaped(s) }
 
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
 }

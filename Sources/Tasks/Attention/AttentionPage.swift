@@ -1,3 +1,4 @@
+import Data
 import Foundation
 
 /// `index.html`: one self-contained page (inline CSS and script, no network) over an
@@ -14,8 +15,9 @@ import Foundation
 /// (each part is optional).
 public enum AttentionPage {
     public static func render(_ document: AttentionDocument) -> String {
-        // Inside <script>, "</" would end the element: JSON allows "<\/" for "</".
-        let data = String(decoding: document.json(), as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        // Inside <script>, "</script" would end the element and "<!--" change how it is read: "<"
+        // (which JSON has only inside strings) is written as the escape \u003c.
+        let data = String(decoding: document.json(), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
         let title = escape("\(document.model): attention maps")
         return """
         <!DOCTYPE html>
@@ -71,10 +73,7 @@ public enum AttentionPage {
         """
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { XMLText.escaped(s) }
 
     static let css = """
     body { font: 14px/1.4 system-ui, sans-serif; margin: 1em 1.5em; color: #222; background: #fff; }

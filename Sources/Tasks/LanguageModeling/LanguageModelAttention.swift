@@ -11,8 +11,8 @@ extension TextGenerator {
         var ids = promptIds(prompt)
         let context = model.config.maxLength
         guard ids.count + generate <= context else {
-            let what = generate > 0 ? "with --generate \(generate) it takes \(ids.count + generate)" : "longer than"
-            throw AttentionError("the prompt has \(ids.count) tokens; \(what) the model's context of \(context)")
+            let what = generate > 0 ? " and --generate \(generate) makes \(ids.count + generate), more than" : ", longer than"
+            throw AttentionError("the prompt has \(ids.count) tokens\(what) the model's context of \(context)")
         }
         var continuation = ""
         if generate > 0 {
