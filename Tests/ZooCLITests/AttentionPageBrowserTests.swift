@@ -57,16 +57,7 @@ import Testing
         let r = try cli.run(["attention"] + arguments + ["--out", out.path])
         try #require(r.status == 0, "\(r.stderr)")
         let page = out.appendingPathComponent("index.html")
-        var selftest = URLComponents(url: page, resolvingAgainstBaseURL: false)!
-        selftest.fragment = "selftest"
-
-        let dom = try Self.chromium(["--dump-dom"], url: selftest.url!, profile: dir.appendingPathComponent("profile"))
-        let result = Self.attributes(of: "selftest", in: dom), errors = Self.attributes(of: "errors", in: dom)
-        #expect(result["data-status"] == "pass", "self-check: \(result) \(dom.range(of: "id=\"selftest\"").map { String(dom[$0.lowerBound...].prefix(400)) } ?? "no #selftest in the DOM")")
-        #expect(result["data-types"] == types && result["data-cells"] == cells, "\(result)")
-        #expect(errors["data-count"] == "0", "JavaScript errors: \(errors) \(dom.range(of: "id=\"errors\"").map { String(dom[$0.lowerBound...].prefix(400)) } ?? "")")
-        #expect(dom.components(separatedBy: "data-cell=\"\"").count - 1 == Int(cells.split(separator: ",").last ?? "") ?? -1,
-                "the model view the page ends on has layers × heads maps")
+        try selfCheck(page, types: types, cells: cells, profile: dir.appendingPathComponent("profile"))
 
         let shot = dir.appendingPathComponent("screenshot.png")
         _ = try Self.chromium(["--hide-scrollbars", "--window-size=1000,800", "--screenshot=\(shot.path)"], url: page, profile: dir.appendingPathComponent("profile"))
@@ -74,6 +65,33 @@ import Testing
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         // A blank 1000 × 800 page compresses to a few kilobytes; the maps and text take many more.
         #expect(png.count > 15_000, "the screenshot has \(png.count) bytes: is the page blank?")
+    }
+
+    /// Opens `page#selftest` and reads the result from the DOM.
+    func selfCheck(_ page: URL, types: String, cells: String, profile: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        var selftest = URLComponents(url: page, resolvingAgainstBaseURL: false)!
+        selftest.fragment = "selftest"
+        let dom = try Self.chromium(["--dump-dom"], url: selftest.url!, profile: profile)
+        let result = Self.attributes(of: "selftest", in: dom), errors = Self.attributes(of: "errors", in: dom)
+        #expect(result["data-status"] == "pass", "self-check: \(result) \(dom.range(of: "id=\"selftest\"").map { String(dom[$0.lowerBound...].prefix(400)) } ?? "no #selftest in the DOM")",
+                sourceLocation: sourceLocation)
+        #expect(result["data-types"] == types && result["data-cells"] == cells, "\(result)", sourceLocation: sourceLocation)
+        #expect(errors["data-count"] == "0", "JavaScript errors: \(errors) \(dom.range(of: "id=\"errors\"").map { String(dom[$0.lowerBound...].prefix(400)) } ?? "")",
+                sourceLocation: sourceLocation)
+        #expect(dom.components(separatedBy: "data-cell=\"\"").count - 1 == Int(cells.split(separator: ",").last ?? "") ?? -1,
+                "the model view the page ends on has layers × heads maps", sourceLocation: sourceLocation)
+    }
+
+    /// The example pages under docs/attention/ (made from the shipped models, linked from their
+    /// cards) work as committed.
+    @Test func committedExamplePagesPassTheirSelfCheckAndTheCardsLinkThem() throws {
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-attention-docs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: profile) }
+        for (name, types, cells) in [("bible-en-es", "encoder-self,decoder-self,cross", "12,12,12"), ("gpt-kjv", "self", "16")] {
+            let card = try String(contentsOf: ZooCLITests.root.appendingPathComponent("Zoo/\(name)/card.md"), encoding: .utf8)
+            #expect(card.contains("](../../docs/attention/\(name)/index.html)"), "Zoo/\(name)/card.md links no attention page")
+            try selfCheck(ZooCLITests.root.appendingPathComponent("docs/attention/\(name)/index.html"), types: types, cells: cells, profile: profile)
+        }
     }
 
     @Test func translationPagePassesItsSelfCheckInChromium() throws {
