@@ -17,7 +17,8 @@ struct AttentionCommand: ParsableCommand {
         appended greedily first. An image classifier shows each layer's and head's attention \
         from the class token over the patches, drawn over the image, and the attention rollout \
         of Abnar & Zuidema 2020. A chart parser shows its encoder's self-attention over the \
-        sentence's pieces. Layers and heads count from 1.
+        sentence's pieces; a sequence-to-sequence parser, as a translator, over the pieces and \
+        the bracketed tree it writes. Layers and heads count from 1.
 
         DIR receives index.html (one page, no network: a model view of every layer × head and a \
         head view of lines between tokens, as bertviz's), attention.json (every weight: for \

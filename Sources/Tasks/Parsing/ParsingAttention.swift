@@ -5,18 +5,34 @@ import Models
 import Recipes
 
 extension Parser {
-    /// A chart parser's encoder self-attention over a sentence's pieces (beginning-of-text, each
-    /// word's pieces, end-of-text), with the tree it parses. Sequence-to-sequence parsers have no
-    /// attention maps here.
+    /// The attention maps of a sentence and its parse: a chart parser's encoder self-attention
+    /// over the sentence's pieces (beginning-of-text, each word's pieces, end-of-text); a
+    /// sequence-to-sequence parser's encoder self-attention over the pieces (and end-of-text),
+    /// and its decoder's masked self-attention and cross-attention over the tree it writes
+    /// (beginning-of-text and the bracket tokens, `(NP`, `XX`, `)NP`).
     public func attentionMaps(_ words: [String], model name: String) throws -> AttentionMaps {
-        guard case .chart(let chart) = model else {
-            throw AttentionError("attention maps are drawn for chart parsers; this is a sequence-to-sequence parser")
-        }
         guard !words.isEmpty else { throw AttentionError("the sentence is empty") }
-        let ids = ChartParser.pieces(words, tokenizer: tokenizer).ids
-        guard ids.count <= context else {
-            throw AttentionError("the sentence (\(words.count) words) has \(ids.count) pieces, longer than the parser's context of \(context); split it")
+        guard fits(words) else {
+            throw AttentionError("the sentence (\(words.count) words) is longer than the parser's context of \(context) pieces; split it")
         }
+        guard case .chart(let chart) = model else {
+            guard case .seq2seq(let p) = model else { fatalError("a parser is a chart or a sequence-to-sequence parser") }
+            let source = Seq2SeqParser.source(words, tokenizer: tokenizer)
+            let best = p.hypotheses([words])[0].tokens
+            let target = [p.beginningOfTarget] + best
+            guard target.count <= p.model.config.maxLength else {
+                throw AttentionError("the tree has \(target.count) tokens, longer than the parser's context of \(p.model.config.maxLength)")
+            }
+            return AttentionMaps(task: "parsing", model: name,
+                                 sequences: ["source": AttentionTokens.display(source, tokenizer: tokenizer),
+                                             "target": target.map { p.config.targets[Int($0)] }],
+                                 sides: [.encoderSelf: AttentionSides(queries: "source", keys: "source"),
+                                         .decoderSelf: AttentionSides(queries: "target", keys: "target"),
+                                         .cross: AttentionSides(queries: "target", keys: "source")],
+                                 maps: AttentionMap.maps(p.model.attentionWeights(source: source, target: target)),
+                                 output: p.tree(best, words: words).bracketed)
+        }
+        let ids = ChartParser.pieces(words, tokenizer: tokenizer).ids
         let tree = try parse([words])[0]
         return AttentionMaps(task: "parsing", model: name,
                              sequences: ["pieces": AttentionTokens.display(ids, tokenizer: tokenizer)],
