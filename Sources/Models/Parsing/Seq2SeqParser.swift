@@ -58,7 +58,7 @@ public struct Seq2SeqParser {
     func search(wordCounts: [Int]) -> BeamSearch {
         let eos = tokenizer.endOfTextId ?? 0
         var search = BeamSearch(beamSize: config.beam, lengthPenalty: config.lengthPenalty, maxExtraLength: config.maxExtraLength,
-                                bos: tokenizer.beginningOfTextId ?? eos, eos: eos, pad: eos)
+                                bos: beginningOfTarget, eos: eos, pad: eos)
         search.constraint = TreeConstraint(vocabulary: config.targets, end: eos, wordCounts: wordCounts)
         return search
     }
@@ -66,7 +66,7 @@ public struct Seq2SeqParser {
     /// The decoder's first input (beginning-of-text, end-of-text when the tokenizer has none).
     public var beginningOfTarget: Int32 { tokenizer.beginningOfTextId ?? tokenizer.endOfTextId ?? 0 }
 
-    /// The best hypothesis (target ids, end-of-text left out) of each sentence; none may be empty.
+    /// The best hypothesis (target ids, end-of-text left out) of each sentence (none empty).
     public func hypotheses(_ sentences: [[String]]) -> [Hypothesis] {
         guard !sentences.isEmpty else { return [] }
         let search = search(wordCounts: sentences.map(\.count))
