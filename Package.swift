@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "Models"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
-        .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "CZlib"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data"]),
         .testTarget(name: "ModelZooTests", dependencies: ["ModelZoo", "Models", "Layers"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tokenization", "Data", "Tasks"]),

@@ -46,20 +46,32 @@ public final class MultiHeadAttention: Module {
         outProj.bias!.assign(Tensor(zeros: [dim]))
     }
 
+    /// Where the weights of each call go (`AttentionRecorder`); nil, the default, keeps none.
+    public var recording: AttentionRecording?
+
     var headDim: Int { dim / heads }
+
+    /// The fused attention, its weights handed to `recording` when there is one.
+    func attend(q: Tensor, k: Tensor, kOffset: Int = 0, v: Tensor, vOffset: Int, mask: AttentionMask, keyLength: Int? = nil) -> Tensor {
+        guard let recording else {
+            return .attention(q: q, k: k, kOffset: kOffset, v: v, vOffset: vOffset, heads: heads, headDim: headDim, mask: mask, keyLength: keyLength)
+        }
+        let (out, weights) = Tensor.attentionWithWeights(q: q, k: k, kOffset: kOffset, v: v, vOffset: vOffset, heads: heads, headDim: headDim,
+                                                         mask: mask, keyLength: keyLength)
+        recording.recorder.record(layer: recording.layer, kind: recording.kind, weights: weights)
+        return out
+    }
 
     /// Self-attention of x [B, T, D]; `cache` (inference) appends this step's keys and values and
     /// attends over every cached position.
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none, cache: KVCache? = nil) -> Tensor {
         let qkv = Tensor.linear(x, weight: inProjWeight, bias: inProjBias)
         guard let cache else {
-            return outProj(.attention(q: qkv, k: qkv, kOffset: dim, v: qkv, vOffset: 2 * dim, heads: heads, headDim: headDim, mask: mask))
+            return outProj(attend(q: qkv, k: qkv, kOffset: dim, v: qkv, vOffset: 2 * dim, mask: mask))
         }
         cache.append(qkv.slice(axis: 2, dim..<(3 * dim)))
         let kv = cache.storage!
-        let out = Tensor.attention(q: qkv, k: kv, v: kv, vOffset: dim, heads: heads, headDim: headDim,
-                                   mask: mask, keyLength: cache.length)
-        return outProj(out)
+        return outProj(attend(q: qkv, k: kv, v: kv, vOffset: dim, mask: mask, keyLength: cache.length))
     }
 
     /// Cross-attention of queries x [B, Tq, D] over `memory` [B, Tk, D]. With a cache, the memory's
@@ -73,6 +85,6 @@ public final class MultiHeadAttention: Module {
             kv = Tensor.linear(memory, weight: inProjWeight, bias: inProjBias, rows: dim..<(3 * dim))
             if let cache { cache.storage = kv }
         }
-        return outProj(.attention(q: q, k: kv, v: kv, vOffset: dim, heads: heads, headDim: headDim, mask: mask))
+        return outProj(attend(q: q, k: kv, v: kv, vOffset: dim, mask: mask))
     }
 }

@@ -6,7 +6,7 @@ import Glibc
 /// Exchanges two directories in one step, so that no moment, not even a kill between two renames,
 /// leaves the entry's name missing. Linux's `renameat2(RENAME_EXCHANGE)` (ext4, xfs, btrfs, tmpfs),
 /// looked up at run time because Swift's Glibc module does not declare it.
-enum DirectorySwap {
+public enum DirectorySwap {
     #if canImport(Glibc)
     private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
     private static let renameat2: RenameAt2? = dlsym(nil, "renameat2").map { unsafeBitCast($0, to: RenameAt2.self) }
@@ -15,7 +15,7 @@ enum DirectorySwap {
 
     /// Swaps `a` and `b` (both must exist); false, with nothing changed, where the system or the
     /// file system cannot.
-    static func exchange(_ a: URL, _ b: URL) -> Bool {
+    public static func exchange(_ a: URL, _ b: URL) -> Bool {
         #if canImport(Glibc)
         guard let renameat2 else { return false }
         return renameat2(AT_FDCWD, a.path, AT_FDCWD, b.path, exchangeFlag) == 0

@@ -1,5 +1,6 @@
 import Foundation
 import ModelZoo
+import Models
 
 /// A task family: what a recipe's `task:` names and a zoo entry's `config.json` records. Each
 /// family's folder under `Tasks/` defines one and registers it in `TaskCatalog` (as fairseq's
@@ -30,12 +31,17 @@ public protocol TaskFamily: Sendable {
     func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result
     /// `zoo eval`: the entry's metric on held-out data, as lines to print and by name.
     func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation
+    /// `zoo attention`: the entry's attention maps on one input (by default: none, an error).
+    func attention(_ entry: ZooEntry, _ request: AttentionRequest) throws -> AttentionMaps
 }
 
 extension TaskFamily {
     public var needsTokenizer: Bool { true }
     public var countsExamples: Bool { false }
     public var builtInSources: [String: BuiltInSource] { [:] }
+    public func attention(_ entry: ZooEntry, _ request: AttentionRequest) throws -> AttentionMaps {
+        throw AttentionError("\(entry.name): a \(name.rawValue) model has no attention maps to draw")
+    }
 }
 
 /// A named corpus or data set a recipe can use as `data.source`: its files, when it has them

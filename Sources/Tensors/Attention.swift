@@ -24,6 +24,27 @@ extension Tensor {
     /// Key padding flags are indexed [B·keyLength].
     public static func attention(q: Tensor, qOffset: Int = 0, k: Tensor, kOffset: Int = 0, v: Tensor, vOffset: Int = 0,
                                  heads: Int, headDim dk: Int, mask: AttentionMask = .none, keyLength: Int? = nil) -> Tensor {
+        fusedAttention(q: q, qOffset: qOffset, k: k, kOffset: kOffset, v: v, vOffset: vOffset, heads: heads, headDim: dk,
+                       mask: mask, keyLength: keyLength, wholeWeights: false).output
+    }
+
+    /// `attention`, and the attention weights it used: softmax(Q Kᵀ / √d_k) as [B, heads, Tq, Tk]
+    /// (PyTorch's `need_weights=True, average_attn_weights=False`), each row summing to 1 over
+    /// the keys its query may see and exactly 0 at masked keys (a row whose keys are all masked is
+    /// all 0). The weights are no part of the autodiff graph; reading them costs the zero fill of
+    /// the keys a causal block skips, nothing more.
+    public static func attentionWithWeights(q: Tensor, qOffset: Int = 0, k: Tensor, kOffset: Int = 0, v: Tensor, vOffset: Int = 0,
+                                            heads: Int, headDim dk: Int, mask: AttentionMask = .none,
+                                            keyLength: Int? = nil) -> (output: Tensor, weights: Tensor) {
+        fusedAttention(q: q, qOffset: qOffset, k: k, kOffset: kOffset, v: v, vOffset: vOffset, heads: heads, headDim: dk,
+                       mask: mask, keyLength: keyLength, wholeWeights: true)
+    }
+
+    /// The kernel behind both: `wholeWeights` writes the probabilities of every key, where the
+    /// forward alone leaves the keys beyond a causal block's horizon (never read) unwritten.
+    private static func fusedAttention(q: Tensor, qOffset: Int, k: Tensor, kOffset: Int, v: Tensor, vOffset: Int,
+                                       heads: Int, headDim dk: Int, mask: AttentionMask, keyLength: Int?,
+                                       wholeWeights: Bool) -> (output: Tensor, weights: Tensor) {
         // `keyLength` uses only the first keys of each batch item (a KV cache with spare capacity).
         let b = q.shape[0], tq = q.shape[1], kcap = k.shape[1], tk = keyLength ?? k.shape[1]
         let ldq = q.shape[2], ldk = k.shape[2], ldv = v.shape[2]
@@ -55,6 +76,7 @@ extension Tensor {
             defer { kt?.deallocate() }
             for blk in 0..<blocks.count {
                 let (r0, r1, ke) = blocks[blk]
+                if wholeWeights && ke < tk { for i in r0..<r1 { (p + i * tk + ke).update(repeating: 0, count: tk - ke) } }
                 guard ke > 0 else {  // every key is masked for these queries: output 0
                     for i in r0..<r1 { (oh + i * d).update(repeating: 0, count: dk) }
                     continue
@@ -88,7 +110,7 @@ extension Tensor {
         var inputs: [Tensor] = [q]
         if k !== q { inputs.append(k) }
         if v !== q && v !== k { inputs.append(v) }
-        return out.recorded(from: inputs) { g in
+        return (out.recorded(from: inputs) { g in
             // When no two roles share a column of one tensor, each head's products write their
             // gradient slices outright (beta 0 the first time) instead of adding to zeros, and the
             // gradients need no zero fill if those slices tile each input's rows and every key row
@@ -158,7 +180,7 @@ extension Tensor {
                 }
             }
             return grads
-        }
+        }, probs)
     }
 }
 

@@ -4,7 +4,8 @@ import Foundation
 /// is done). Every command uses these names, so one `jq` filter reads them all: `input` (the
 /// line, image or prompt), `output` (the translation, continuation or tree), `label` and
 /// `probability` (the best class), `top` (the --top classes, best first), `tokens` (pieces or
-/// words), `ids` (token ids) and `metrics` (by name). Absent fields are left out.
+/// words), `ids` (token ids), `metrics` (by name), `directory` and `files` (what a command wrote
+/// there). Absent fields are left out.
 struct JSONLine: Encodable {
     struct Choice: Encodable, Equatable {
         var label: String
@@ -20,6 +21,8 @@ struct JSONLine: Encodable {
     var ids: [Int]?
     /// A metric that is not a number (F1 with nothing to score) is null: JSON has no NaN.
     var metrics: [String: Double?]?
+    var directory: String?
+    var files: [String]?
 
     /// The object on one line, keys sorted, "/" unescaped (paths stay readable).
     var text: String {

@@ -9,9 +9,10 @@ struct TorchFixture {
     let file: SafetensorsFile
     let config: [String: Any]
 
-    init(_ name: String) throws {
+    /// `name`.safetensors in Tests/Fixtures/`directory`.
+    init(_ name: String, directory: String = "torch") throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/torch")
+            .appendingPathComponent("Fixtures/" + directory)
         file = try SafetensorsFile(path: dir.appendingPathComponent(name + ".safetensors").path)
         let json = file.metadata["config"] ?? "{}"
         config = (try JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]

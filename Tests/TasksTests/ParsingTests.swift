@@ -90,6 +90,15 @@ import Testing
         #expect(after > 60 && before < 30, "EVALB F1 \(before) untrained, \(after) trained")
         #expect(trained.config.seq2seqParser?.tags == true && trained.config.metrics["dev_f1"] != nil)
         let sentences = Self.treebank(30, seed: 98)
+        // Its attention maps: the encoder over the pieces, the decoder over the tree it writes.
+        let words = sentences[0].words
+        let maps = try ParsingFamily().attention(trained, { var r = AttentionRequest(input: words.joined(separator: " ")); r.tokenized = true; return r }())
+        #expect(maps.kinds == [.encoderSelf, .decoderSelf, .cross] && maps.layers == 2 && maps.heads == 2)
+        #expect(maps.sequences["source"]?.count == Seq2SeqParser.source(words, tokenizer: try trained.loadTokenizer()).count)
+        let target = try #require(maps.sequences["target"])
+        #expect(target.count > words.count && target.dropFirst().contains("(S"), "\(target)")
+        #expect(maps.output == (try trained.loadParser().parse([words])[0].bracketed))
+        #expect(maps.map(layer: 2, kind: .cross).map { [$0.queries, $0.keys] } == [target.count, maps.sequences["source"]!.count])
         for entry in [untrained, trained] {
             let parsed = try entry.loadParser().parse(sentences.map(\.words))
             for (gold, tree) in zip(sentences, parsed) {

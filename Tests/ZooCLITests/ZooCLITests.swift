@@ -136,7 +136,7 @@ import Testing
     @Test func everySubcommandsHelpHasExamplesThatRunIt() throws {
         let helps = try commandTree()
         let top = try #require(helps[[]]).subcommands
-        let shipped: Set = ["run", "generate", "list", "finetune", "tokenizer", "import", "data", "bench", "demo", "bleu",
+        let shipped: Set = ["run", "generate", "list", "finetune", "tokenizer", "import", "data", "bench", "demo", "bleu", "attention",
                             "average", "translate", "classify", "eval"]
         #expect(shipped.isSubset(of: Set(top)), "zoo --help lists \(top)")
         var shown: [[String]: Set<[String]>] = [:]  // help path -> the commands its examples run

@@ -86,14 +86,19 @@ public final class ChartParser: Module {
         return out
     }
 
+    /// The encoder's output [B, T, D] for the sentences' pieces.
+    func encode(_ input: Input) -> Tensor {
+        var x = embedding(input.ids, shape: input.shape)
+        if config.encoder.scaleEmbeddings { x = x * Float(config.encoder.dModel).squareRoot() }
+        x = dropout(x + positions(length: input.shape[1], offset: 0))
+        return encoder(x, padding: input.padding)
+    }
+
     /// Span logits [M, labels] for every span of every sentence (sentence by sentence, in `spans`
     /// order) and tag logits [W, tags] for every word.
     public func callAsFunction(_ input: Input) -> (spans: Tensor, tags: Tensor) {
         let d = config.encoder.dModel, half = d / 2
-        var x = embedding(input.ids, shape: input.shape)
-        if config.encoder.scaleEmbeddings { x = x * Float(d).squareRoot() }
-        x = dropout(x + positions(length: input.shape[1], offset: 0))
-        let h = encoder(x, padding: input.padding).reshaped([input.shape[0] * input.shape[1], d])
+        let h = encode(input).reshaped([input.shape[0] * input.shape[1], d])
         // Span (i, j): [f(j) − f(i); b(i + 1) − b(j + 1)] over the fencepost rows (row k + 1 is after word k),
         // times the classifier's first weight. The product is linear, so each fencepost is projected
         // once and a span's hidden vector is a sum of four rows: O(n·d·h + n²·h) instead of O(n²·d·h).

@@ -54,26 +54,41 @@ public struct Seq2SeqParser {
         return pieces <= model.config.maxLength && words.count + 3 <= min(pieces + config.maxExtraLength, model.config.maxLength)
     }
 
-    /// The best tree of each sentence, decoded in batches.
-    public func parse(_ sentences: [[String]], batchSize: Int = 32) -> [ParseTree] {
+    /// The constrained beam search for sentences of `wordCounts` words.
+    func search(wordCounts: [Int]) -> BeamSearch {
         let eos = tokenizer.endOfTextId ?? 0
         var search = BeamSearch(beamSize: config.beam, lengthPenalty: config.lengthPenalty, maxExtraLength: config.maxExtraLength,
-                                bos: tokenizer.beginningOfTextId ?? eos, eos: eos, pad: eos)
+                                bos: beginningOfTarget, eos: eos, pad: eos)
+        search.constraint = TreeConstraint(vocabulary: config.targets, end: eos, wordCounts: wordCounts)
+        return search
+    }
+
+    /// The decoder's first input (beginning-of-text, end-of-text when the tokenizer has none).
+    public var beginningOfTarget: Int32 { tokenizer.beginningOfTextId ?? tokenizer.endOfTextId ?? 0 }
+
+    /// The best hypothesis (target ids, end-of-text left out) of each sentence (none empty).
+    public func hypotheses(_ sentences: [[String]]) -> [Hypothesis] {
+        guard !sentences.isEmpty else { return [] }
+        let search = search(wordCounts: sentences.map(\.count))
+        let sources = sentences.map { Self.source($0, tokenizer: tokenizer) }
+        return search.beamSize == 1 ? search.greedy(model, sources: sources) : search(model, sources: sources)
+    }
+
+    /// The tree a hypothesis's target ids write over `words`.
+    public func tree(_ ids: [Int32], words: [String]) -> ParseTree {
+        // The constraint admits only trees; a flat tree stands in should the limit ever be too short.
+        (try? ParseTree(linearized: ids.map { config.targets[Int($0)] }, words: words))
+            ?? ParseTree("TOP", [ParseTree("S", words.map { ParseTree("XX", [ParseTree($0)]) })])
+    }
+
+    /// The best tree of each sentence, decoded in batches.
+    public func parse(_ sentences: [[String]], batchSize: Int = 32) -> [ParseTree] {
         var out: [ParseTree] = []
         for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
             let chunk = Array(sentences[start..<min(sentences.count, start + max(1, batchSize))])
-            let nonEmpty = chunk.filter { !$0.isEmpty }
-            search.constraint = TreeConstraint(vocabulary: config.targets, end: eos, wordCounts: nonEmpty.map(\.count))
-            let sources = nonEmpty.map { Self.source($0, tokenizer: tokenizer) }
-            let best = sources.isEmpty ? [] : (search.beamSize == 1 ? search.greedy(model, sources: sources) : search(model, sources: sources))
-            var next = 0
+            var best = hypotheses(chunk.filter { !$0.isEmpty }).makeIterator()
             for words in chunk {
-                guard !words.isEmpty else { out.append(ParseTree("TOP", [])); continue }
-                let tokens = best[next].tokens.map { config.targets[Int($0)] }
-                next += 1
-                // The constraint admits only trees; a flat tree stands in should the limit ever be too short.
-                out.append((try? ParseTree(linearized: tokens, words: words))
-                           ?? ParseTree("TOP", [ParseTree("S", words.map { ParseTree("XX", [ParseTree($0)]) })]))
+                out.append(words.isEmpty ? ParseTree("TOP", []) : tree(best.next()!.tokens, words: words))
             }
         }
         return out
