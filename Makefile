@@ -72,8 +72,9 @@ install: build install-files
 install-files:
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(SHARE)"
 	install -m 755 $(ZOO) "$(DESTDIR)$(PREFIX)/bin/zoo"
-	rm -rf "$(SHARE)/Zoo" "$(SHARE)/Tokenizers" "$(SHARE)/Recipes"
+	rm -rf "$(SHARE)/Zoo" "$(SHARE)/Tokenizers" "$(SHARE)/Recipes" "$(SHARE)/docs"
 	cp -R Zoo Tokenizers Recipes "$(SHARE)/"
+	install -d "$(SHARE)/docs" && cp -R docs/attention "$(SHARE)/docs/"   # the example pages the cards link to
 	install -d "$(COMPLETIONS)/bash-completion/completions" "$(COMPLETIONS)/zsh/site-functions" "$(COMPLETIONS)/fish/vendor_completions.d"
 	$(ZOO) --generate-completion-script bash > "$(COMPLETIONS)/bash-completion/completions/zoo"
 	$(ZOO) --generate-completion-script zsh > "$(COMPLETIONS)/zsh/site-functions/_zoo"

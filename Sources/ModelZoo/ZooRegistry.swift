@@ -80,7 +80,16 @@ public struct ZooRegistry: Sendable {
         let url = root.appendingPathComponent(Self.indexFile)
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            try encoder.encode(Index(models: models)).write(to: url, options: .atomic)
+            // Written beside it under a name `removeLeftovers` knows, then renamed over it.
+            let temporary = root.appendingPathComponent(".\(Self.indexFile).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
+            try encoder.encode(Index(models: models)).write(to: temporary)
+            guard rename(temporary.path, url.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(at: temporary)
+                throw ZooError.cannotWrite(path: url.path, reason: reason)
+            }
+        } catch let error as ZooError {
+            throw error
         } catch {
             throw ZooError.cannotWrite(path: url.path, reason: error.localizedDescription)
         }
@@ -117,6 +126,7 @@ public struct ZooRegistry: Sendable {
         try config.validate(file: directory.appendingPathComponent(ZooEntry.configFile).relativePath,
                             weightValues: export.weights.reduce(0) { $0 + $1.1.count })
         removeLeftovers(of: name, in: parent)
+        removeLeftovers(of: indexFile, in: parent)
         do {
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
@@ -170,8 +180,8 @@ public struct ZooRegistry: Sendable {
         return entry
     }
 
-    /// Removes what exports of `name` killed outright left (`.NAME.tmp-PID-…`, `.NAME.old-PID-…`)
-    /// once their process is gone.
+    /// Removes what exports of `name` (an entry, or the index) killed outright left
+    /// (`.NAME.tmp-PID-…`, `.NAME.old-PID-…`) once their process is gone.
     static func removeLeftovers(of name: String, in parent: URL) {
         let fm = FileManager.default
         for file in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] {

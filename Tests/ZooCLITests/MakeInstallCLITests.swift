@@ -33,7 +33,8 @@ import Testing
         try #require(install.status == 0, "\(install.stderr)")
         for file in ["bin/zoo", "share/transformer-zoo/Zoo/index.json", "share/transformer-zoo/Recipes/gpt-kjv.yaml",
                      "share/transformer-zoo/Tokenizers/kjv-unigram-8000.model", "share/bash-completion/completions/zoo",
-                     "share/zsh/site-functions/_zoo", "share/fish/vendor_completions.d/zoo.fish"] {
+                     "share/zsh/site-functions/_zoo", "share/fish/vendor_completions.d/zoo.fish",
+                     "share/transformer-zoo/docs/attention/gpt-kjv/index.html"] {
             #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(file).path), "make install wrote no \(file)")
         }
         let zoo = prefix.appendingPathComponent("bin/zoo").path
