@@ -49,13 +49,9 @@ public struct ParsingFamily: TaskFamily {
         guard let data = request.data else { throw EvaluationError("a parser needs --data FILE (gold trees in Penn Treebank brackets)") }
         let gold = try Treebank.read(path: data).compactMap(Treebank.normalized)
         let parser = try entry.loadParser()
-        let start = Date()
-        var bar: ProgressBar?
-        let result = try ParsingRun.evalb(gold: gold, parser: parser, batchSize: request.batchSize) { done, all in
-            if bar == nil { bar = .pass(total: all, unit: "sent") }
-            bar?.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9))
-        }
-        bar?.finish()
+        let bar = ParsingRun.PassProgress(silent: false)
+        let result = try ParsingRun.evalb(gold: gold, parser: parser, batchSize: request.batchSize, progress: bar.update)
+        bar.finish()
         let report = result.report
         let summary = report.range(of: "=== Summary ===").map { String(report[$0.lowerBound...]) } ?? report
         let all = result.all

@@ -152,7 +152,9 @@ enum ParsingRun {
             let usable = testTrees.filter { parser.fits($0.words) }
             note("parsing the \(usable.count) test sentences of \(testPath)")
             let start = Date()
-            let parsed = try parser.parse(usable.map(\.words))
+            let bar = PassProgress(silent: options.progress.isSilent)
+            let parsed = try parseInBatches(usable.map(\.words), parser: parser, progress: bar.update)
+            bar.finish()
             let seconds = Date().timeIntervalSince(start)
             let result = EVALB().score(gold: usable.map(\.bracketed), test: parsed.map(\.bracketed))
             // EVALB's F-measure is 0/0 when nothing matched (it prints -nan): that is an F1 of 0. A
@@ -170,7 +172,9 @@ enum ParsingRun {
 
         // Selection on the development trees: EVALB over all of them, as on the test trees.
         note("parsing the \(data.validation.count) development sentences (\(data.validationDescription))")
-        let dev = try evalb(gold: data.validation, parser: parser)
+        let devBar = PassProgress(silent: options.progress.isSilent)
+        let dev = try evalb(gold: data.validation, parser: parser, progress: devBar.update)
+        devBar.finish()
         if dev.all.sentences > 0 {
             metrics["dev_f1"] = dev.all.fMeasure.isFinite ? dev.all.fMeasure : 0
             metrics["dev_f1_40"] = dev.cutoff.fMeasure.isFinite ? dev.cutoff.fMeasure : 0
@@ -231,12 +235,7 @@ enum ParsingRun {
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> EVALBResult {
         let fits = gold.map { parser.fits($0.words) }
         let sentences = zip(gold, fits).filter { $0.1 }.map { $0.0.words }
-        var parsed: [ParseTree] = []
-        // Batch by batch, as `parse` batches (the same trees), to report progress between them.
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            parsed += try parser.parse(Array(sentences[start..<min(sentences.count, start + max(1, batchSize))]), batchSize: batchSize)
-            progress(parsed.count, sentences.count)
-        }
+        let parsed = try parseInBatches(sentences, parser: parser, batchSize: batchSize, progress: progress)
         var next = 0
         let test = fits.map { ok -> String in
             guard ok else { return "" }
@@ -244,5 +243,43 @@ enum ParsingRun {
             return parsed[next].bracketed
         }
         return EVALB().score(gold: gold.map(\.bracketed), test: test)
+    }
+
+    /// The parser's trees, batch by batch as `parse` batches (the same trees), telling `progress`
+    /// after each batch: sentences parsed, sentences to parse.
+    static func parseInBatches(_ sentences: [[String]], parser: Parser, batchSize: Int = 32,
+                               progress: (Int, Int) -> Void) throws -> [ParseTree] {
+        var parsed: [ParseTree] = []
+        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
+            parsed += try parser.parse(Array(sentences[start..<min(sentences.count, start + max(1, batchSize))]), batchSize: batchSize)
+            progress(parsed.count, sentences.count)
+        }
+        return parsed
+    }
+
+    /// Progress over parsing a data set inside a run, as `zoo eval` shows it (a bar on a terminal,
+    /// else a line every tenth and at least every 10 s); nothing in a silent run.
+    final class PassProgress {
+        private let silent: Bool
+        private var bar: ProgressBar?
+        private let start = Date()
+
+        init(silent: Bool) { self.silent = silent }
+
+        func update(_ done: Int, _ all: Int) {
+            guard !silent else { return }
+            if bar == nil { bar = .pass(total: all, unit: "sent") }
+            bar?.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9))
+        }
+
+        func finish() { bar?.finish() }
+    }
+}
+
+extension Optional where Wrapped == ProgressBar.Style {
+    /// A run's progress style says to print nothing.
+    var isSilent: Bool {
+        if case .silent? = self { return true }
+        return false
     }
 }
