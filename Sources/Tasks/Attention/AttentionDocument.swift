@@ -14,17 +14,20 @@ import Models
 /// A vision model's document adds `image` (its size, patch grid and, in the page, the picture)
 /// and `rollout` (tokens × tokens, `AttentionRollout`). Layers count from 1.
 public struct AttentionDocument: Codable, Equatable {
+    /// A kind of attention and which tokens are its queries and its keys ("source", "target").
     public struct Side: Codable, Equatable {
         public var type: String
         public var queries: String
         public var keys: String
     }
+    /// One layer's weights of one kind of attention, every head.
     public struct Map: Codable, Equatable {
         public var layer: Int
         public var type: String
         /// [heads][queries][keys].
         public var weights: [[[Double]]]
     }
+    /// The image a vision model saw, and its grid of patches.
     public struct Picture: Codable, Equatable {
         public var width: Int
         public var height: Int
