@@ -6,30 +6,13 @@ import Testing
 @Suite struct MakeInstallCLITests {
     let cli = ZooCLITests()
 
-    func run(_ executable: String, _ arguments: [String], in directory: URL, environment: [String: String?] = [:]) throws -> ZooCLITests.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        for (name, value) in environment { env[name] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
     @Test func installedZooListsGeneratesAndClassifiesFromAnotherDirectory() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-make-install-\(UUID().uuidString)")
         let prefix = root.appendingPathComponent("prefix"), elsewhere = root.appendingPathComponent("elsewhere")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        let install = try run("make", ["--no-print-directory", "install-files", "PREFIX=\(prefix.path)", "ZOO=\(ZooCLITests.zoo.path)"], in: ZooCLITests.root)
+        let install = try cli.run(["make", "--no-print-directory", "install-files", "PREFIX=\(prefix.path)", "ZOO=\(ZooCLITests.zoo.path)"],
+                                  executable: URL(fileURLWithPath: "/usr/bin/env"))
         try #require(install.status == 0, "\(install.stderr)")
         for file in ["bin/zoo", "share/transformer-zoo/Zoo/index.json", "share/transformer-zoo/Recipes/gpt-kjv.yaml",
                      "share/transformer-zoo/Tokenizers/kjv-unigram-8000.model", "share/bash-completion/completions/zoo",
@@ -37,23 +20,22 @@ import Testing
                      "share/transformer-zoo/docs/attention/gpt-kjv/index.html"] {
             #expect(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(file).path), "make install wrote no \(file)")
         }
-        let zoo = prefix.appendingPathComponent("bin/zoo").path
+        let zoo = prefix.appendingPathComponent("bin/zoo")
         let isolated: [String: String?] = ["ZOO_DIR": nil, "XDG_DATA_HOME": root.appendingPathComponent("xdg").path]
 
-        let list = try run(zoo, ["list", "--json"], in: elsewhere, environment: isolated)
+        let list = try cli.run(["list", "--json"], in: elsewhere, environment: isolated, executable: zoo)
         #expect(list.status == 0, "\(list.stderr)")
         let shipped = try FileManager.default.contentsOfDirectory(atPath: ZooCLITests.root.appendingPathComponent("Zoo").path).filter { !$0.hasPrefix(".") && $0 != "index.json" }
         let listed = try JSONLinesCLITests.objects(list.stdout)
         #expect(Set(listed.compactMap { $0["name"] as? String }) == Set(shipped))
         #expect(listed.allSatisfy { ($0["origin"] as? String) == "installed" }, "\(list.stdout)")
 
-        let generate = try run(zoo, ["generate", "--model", "gpt-kjv", "--prompt", "In the beginning", "--temperature", "0", "--max-tokens", "5"],
-                               in: elsewhere, environment: isolated)
+        let generate = try cli.run(["generate", "--model", "gpt-kjv", "--prompt", "In the beginning", "--temperature", "0", "--max-tokens", "5"], in: elsewhere, environment: isolated, executable: zoo)
         #expect(generate.status == 0 && generate.stdout.hasPrefix("In the beginning") && generate.stdout.count > "In the beginning\n".count,
                 "\(generate.stdout) \(generate.stderr)")
 
         let images = ZooCLITests.fixtures.appendingPathComponent("image-folder/test")
-        let classify = try run(zoo, ["classify", "--model", "vit-fashion-mnist", images.path, "--json"], in: elsewhere, environment: isolated)
+        let classify = try cli.run(["classify", "--model", "vit-fashion-mnist", images.path, "--json"], in: elsewhere, environment: isolated, executable: zoo)
         #expect(classify.status == 0, "\(classify.stderr)")
         let objects = try JSONLinesCLITests.objects(classify.stdout)
         #expect(objects.count == 9 && objects.allSatisfy { $0["label"] is String && $0["probability"] is Double }, "\(classify.stdout)")

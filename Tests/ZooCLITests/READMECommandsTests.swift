@@ -108,25 +108,11 @@ import Testing
         for command in ["list", "generate", "translate", "parse", "tokenizer encode"] {
             #expect(lines.contains { $0.contains("zoo \(command)") }, "no runnable README line runs zoo \(command): \(lines)")
         }
+        let path = bin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
         for line in lines {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-o", "pipefail", "-c", line]
-            process.currentDirectoryURL = ZooCLITests.root
-            var environment = ProcessInfo.processInfo.environment
-            environment["PATH"] = bin.path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-            environment["ZOO_DIR"] = nil
-            process.environment = environment
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            let stderr = String(decoding: e, as: UTF8.self)
-            #expect(process.terminationStatus == 0 && !o.isEmpty && !stderr.contains("Error"),
-                    "README: '\(line)' exited \(process.terminationStatus): \(stderr)")
+            let r = try cli.run(["-o", "pipefail", "-c", line], environment: ["PATH": path, "ZOO_DIR": nil],
+                                executable: URL(fileURLWithPath: "/bin/bash"))
+            #expect(r.status == 0 && !r.stdout.isEmpty && !r.stderr.contains("Error"), "README: '\(line)' exited \(r.status): \(r.stderr)")
         }
     }
 

@@ -21,11 +21,12 @@ import Testing
         var stderr: String
     }
 
-    /// Runs `zoo arguments` in `directory`; `environment` overrides variables of ours (nil removes one).
+    /// Runs `zoo arguments` (or another `executable`) in `directory`; `environment` overrides
+    /// variables of ours (nil removes one).
     func run(_ arguments: [String], input: String? = nil, in directory: URL = ZooCLITests.root,
-             environment: [String: String?] = [:]) throws -> Result {
+             environment: [String: String?] = [:], executable: URL = ZooCLITests.zoo) throws -> Result {
         let process = Process()
-        process.executableURL = Self.zoo
+        process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
         if !environment.isEmpty {

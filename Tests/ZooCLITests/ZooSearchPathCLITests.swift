@@ -37,22 +37,8 @@ import Testing
 
     /// The installed `zoo ARGS` run in `directory`, with no ZOO_DIR and the user's zoo in the layout.
     func zoo(_ layout: Install, _ arguments: [String], in directory: URL? = nil, zooDir: String? = nil) throws -> ZooCLITests.Result {
-        let process = Process()
-        process.executableURL = layout.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? layout.elsewhere
-        var env = ProcessInfo.processInfo.environment
-        env["ZOO_DIR"] = zooDir
-        env["XDG_DATA_HOME"] = layout.xdg.path
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return .init(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try cli.run(arguments, in: directory ?? layout.elsewhere, environment: ["ZOO_DIR": zooDir, "XDG_DATA_HOME": layout.xdg.path],
+                    executable: layout.binary)
     }
 
     static func objects(_ jsonLines: String) throws -> [[String: Any]] {
