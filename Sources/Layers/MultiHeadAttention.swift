@@ -3,8 +3,11 @@ import Tensors
 /// Keys and values of past positions for incremental decoding: self-attention appends one
 /// position per step; cross-attention computes the memory's keys and values once.
 public final class KVCache {
-    /// [B, capacity, 2·D]: each row is a position's key followed by its value.
+    /// [B, capacity, 2·D]: each row is a position's key followed by its value. A cross-attention
+    /// cache (capacity 0) holds the projected memory [B, S, 2·D] whole.
     var storage: Tensor?
+    /// The buffer the next `reorder` writes into (the storage before the last one).
+    var spare: Tensor?
     /// Positions filled so far.
     public private(set) var length = 0
     public let capacity: Int

@@ -90,4 +90,29 @@ import Testing
         let greedySingle = sources.map { Self.search.greedy(model, sources: [$0])[0] }
         #expect(greedyBatched.map(\.tokens) == greedySingle.map(\.tokens))
     }
+
+    /// A trained model ends short sentences steps before long ones, so they leave the batch (rows,
+    /// caches and padding) while the others go on: each must still get its own hypotheses.
+    @Test func sentencesLeavingTheBatchKeepTheirHypotheses() {
+        let task = ReverseDigits(batchSize: 32)
+        let model = task.train(steps: 150)
+        let sources = Self.sentences(9, seed: 4).map { Array($0.prefix(task.length)) }
+        #expect(Set(sources.map(\.count)).count >= 4)
+        let batched = Self.search.search(model, sources: sources)
+        let lengths = batched.map { $0[0].tokens.count }
+        #expect(Set(lengths).count >= 3, "outputs of one length leave nothing to drop: \(lengths)")
+        for (i, s) in sources.enumerated() {
+            let single = Self.search.search(model, sources: [s])[0]
+            #expect(single.map(\.tokens) == batched[i].map(\.tokens), "sentence \(i)")
+            for (a, b) in zip(single, batched[i]) { #expect(abs(a.logProbability - b.logProbability) < 1e-4, "sentence \(i)") }
+        }
+    }
+
+    @Test func lengthBatchesGoLongestFirstAndCoverEveryItemOnce() {
+        let lengths = [3, 9, 1, 9, 5, 2, 7]
+        let batches = lengthBatches(lengths: lengths, batchSize: 3)
+        #expect(batches == [[1, 3, 6], [4, 0, 5], [2]])
+        #expect(lengthBatches(lengths: [], batchSize: 4).isEmpty)
+        #expect(lengthBatches(lengths: [4, 4], batchSize: 0) == [[0], [1]])
+    }
 }

@@ -51,13 +51,22 @@ import Testing
         }
         #expect(loaded.sourceIds(long).count == model.config.maxLength)
         #expect(loaded.sourceLength(long) == 101 && loaded.sourceLength("a") == 2 && loaded.context == 80)
-        // Those are the ids translated: the same hypotheses (log-probabilities to the bit) as the
-        // search run on the hand-made ids, by beam search and by greedy decoding (beam 1).
+        // Those are the ids translated, longest first: the same hypotheses (log-probabilities to
+        // the bit) as the search run on the hand-made ids in that order, by beam search and by
+        // greedy decoding (beam 1), given back in the input's order.
         let all = expected.map(\.0), ids = expected.map(\.1)
-        #expect(loaded.hypotheses(all) == loaded.search(loaded.model, sources: ids))
+        let order = lengthBatches(lengths: ids.map(\.count), batchSize: 32).flatMap { $0 }
+        #expect(order == [5, 2, 0, 3, 1, 4])
+        func inInputOrder(_ hyps: [Hypothesis]) -> [Hypothesis] {
+            var out = hyps
+            for (i, h) in zip(order, hyps) { out[i] = h }
+            return out
+        }
+        let beam = inInputOrder(loaded.search(loaded.model, sources: order.map { ids[$0] }))
+        #expect(loaded.hypotheses(all) == beam)
         let greedy = try entry.loadTranslator(beamSize: 1)
-        #expect(greedy.hypotheses(all) == greedy.search.greedy(greedy.model, sources: ids))
-        #expect(loaded.translate(all) == loaded.search(loaded.model, sources: ids).map { tokenizer.decode($0.tokens) })
+        #expect(greedy.hypotheses(all) == inInputOrder(greedy.search.greedy(greedy.model, sources: order.map { ids[$0] })))
+        #expect(loaded.translate(all) == beam.map { tokenizer.decode($0.tokens) })
     }
 
     @Test func languageModelEntryIsRejectedAsTranslator() throws {

@@ -66,35 +66,44 @@ public struct BeamSearch {
     }
 
     private func run(_ model: EncoderDecoder, sources: [[Int32]]) -> [[Hypothesis]] {
-        let b = sources.count, k = beamSize, rows = b * k
+        let b = sources.count, k = beamSize
         let encoded = SourceBatch(sources, pad: pad)
         let memory = encoded.expandedMemory(model, copies: k)
+        var memoryPadding = encoded.padding(copies: k)
         let limits = sources.map { maxLength(model, sourceLength: $0.count) }
         let steps = limits.max()!
         let caches = model.decoder.makeCaches(capacity: steps)
         let vocab = model.config.outputVocabSize
 
-        // Beam state per row b·K + j: tokens so far and cumulative log-probability; at first only
-        // beam 0 of each sentence is live (the K beams are identical).
-        var tokens = [[Int32]](repeating: [], count: rows)
-        var logP = [Double](repeating: -.infinity, count: rows)
+        // The sentences still decoding, in row order: active[i] owns rows i·K ..< (i+1)·K. A
+        // finished sentence leaves the batch (its rows, caches and padding), as fairseq does, so
+        // no step computes rows whose output is thrown away.
+        var active = Array(0..<b)
+        // Beam state per row: tokens so far and cumulative log-probability; at first only beam 0
+        // of each sentence is live (the K beams are identical).
+        var tokens = [[Int32]](repeating: [], count: b * k)
+        var logP = [Double](repeating: -.infinity, count: b * k)
         for s in 0..<b { logP[s * k] = 0 }
         var finished = [[Hypothesis]](repeating: [], count: b)
         var done = [Bool](repeating: false, count: b)
-        var last = [Int32](repeating: bos, count: rows)
+        var last = [Int32](repeating: bos, count: b * k)
 
-        for t in 0..<steps where done.contains(false) {
-            let logits = model.decode(last, shape: [rows, 1], memory: memory, memoryPadding: encoded.padding(copies: k),
+        for t in 0..<steps where !active.isEmpty {
+            let rows = active.count * k
+            let logits = model.decode(last, shape: [rows, 1], memory: memory, memoryPadding: memoryPadding,
                                       caches: caches, offset: t).scalars
             var order = Array(0..<rows)
-            let live = (0..<rows).map { !done[$0 / k] && logP[$0] > -.infinity }
-            let allowed = constraint.map { c in (0..<rows).map { r in live[r] ? c.allowed(sentence: r / k, prefix: tokens[r], remaining: limits[r / k] - t) : [] } }
+            let live = logP.map { $0 > -.infinity }
+            let allowed = constraint.map { c in
+                (0..<rows).map { r in live[r] ? c.allowed(sentence: active[r / k], prefix: tokens[r], remaining: limits[active[r / k]] - t) : [] }
+            }
             let expansions = Self.expansions(logits, vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos), allowed: allowed)
-            for s in 0..<b where !done[s] {
+            let old = tokens
+            for (i, s) in active.enumerated() {
+                let first = i * k
                 // The last step allowed for this sentence: every live beam must end with EOS.
                 if t == limits[s] - 1 {
-                    for j in 0..<k where logP[s * k + j] > -.infinity && expansions[s * k + j].eos > -.infinity {
-                        let r = s * k + j
+                    for r in first..<(first + k) where logP[r] > -.infinity && expansions[r].eos > -.infinity {
                         finish(&finished[s], tokens: tokens[r], logP: logP[r] + expansions[r].eos)
                     }
                     done[s] = true
@@ -102,28 +111,27 @@ public struct BeamSearch {
                 }
                 // Candidates (beam, token, cumulative log P), best first; ties by beam then token.
                 var candidates: [(beam: Int, token: Int, logP: Double)] = []
-                for j in 0..<k where logP[s * k + j] > -.infinity {
+                for j in 0..<k where logP[first + j] > -.infinity {
                     // A token a constraint forbids has log P −∞: never a candidate.
-                    candidates += expansions[s * k + j].best.filter { $0.logP > -.infinity }.map { (beam: j, token: $0.token, logP: $0.logP) }
+                    candidates += expansions[first + j].best.filter { $0.logP > -.infinity }.map { (beam: j, token: $0.token, logP: $0.logP) }
                 }
                 candidates = topCandidates(candidates, count: 2 * k)
                 var next: [(beam: Int, token: Int, logP: Double)] = []
                 for (rank, c) in candidates.enumerated() {
                     if c.token == Int(eos) {
                         // fairseq finalizes EOS only among the top K candidates.
-                        if rank < k { finish(&finished[s], tokens: tokens[s * k + c.beam], logP: c.logP) }
+                        if rank < k { finish(&finished[s], tokens: old[first + c.beam], logP: c.logP) }
                     } else if next.count < k {
                         next.append(c)
                     }
                 }
                 if finished[s].count >= k { done[s] = true; continue }
-                let old = tokens
                 for j in 0..<k {
-                    let r = s * k + j
+                    let r = first + j
                     if j < next.count {
                         let c = next[j]
-                        order[r] = s * k + c.beam
-                        tokens[r] = old[s * k + c.beam] + [Int32(c.token)]
+                        order[r] = first + c.beam
+                        tokens[r] = old[first + c.beam] + [Int32(c.token)]
                         logP[r] = c.logP
                         last[r] = Int32(c.token)
                     } else {
@@ -131,6 +139,17 @@ public struct BeamSearch {
                         last[r] = pad
                     }
                 }
+            }
+            let keep = active.indices.filter { !done[active[$0]] }
+            if keep.count < active.count {
+                let kept = keep.flatMap { i in (i * k)..<((i + 1) * k) }
+                order = kept.map { order[$0] }
+                tokens = kept.map { tokens[$0] }
+                logP = kept.map { logP[$0] }
+                last = kept.map { last[$0] }
+                memoryPadding = memoryPadding.map { p in kept.flatMap { r in p[(r * encoded.length)..<((r + 1) * encoded.length)] } }
+                active = keep.map { active[$0] }
+                for cache in caches { cache.crossAttn.reorder(rows: kept) }
             }
             for cache in caches { cache.selfAttn.reorder(rows: order) }
         }

@@ -43,13 +43,13 @@ public final class Translator {
 
     /// The best hypothesis of each sentence (tokens, log-probability, length-normalized score).
     public func hypotheses(_ sentences: [String], batchSize: Int = 32) -> [Hypothesis] {
-        var out: [Hypothesis] = []
-        var start = 0
-        while start < sentences.count {
-            let chunk = sentences[start..<min(start + max(1, batchSize), sentences.count)].map(sourceIds)
-            out += search.beamSize == 1 ? search.greedy(model, sources: chunk) : search(model, sources: chunk)
-            start += chunk.count
+        let sources = sentences.map(sourceIds)
+        var out = [Hypothesis?](repeating: nil, count: sources.count)
+        for batch in lengthBatches(lengths: sources.map(\.count), batchSize: batchSize) {
+            let chunk = batch.map { sources[$0] }
+            let best = search.beamSize == 1 ? search.greedy(model, sources: chunk) : search(model, sources: chunk)
+            for (i, h) in zip(batch, best) { out[i] = h }
         }
-        return out
+        return out.map { $0! }
     }
 }

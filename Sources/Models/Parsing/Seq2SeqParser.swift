@@ -81,14 +81,14 @@ public struct Seq2SeqParser {
             ?? ParseTree("TOP", [ParseTree("S", words.map { ParseTree("XX", [ParseTree($0)]) })])
     }
 
-    /// The best tree of each sentence, decoded in batches.
+    /// The best tree of each sentence, decoded in batches of similar lengths.
     public func parse(_ sentences: [[String]], batchSize: Int = 32) -> [ParseTree] {
-        var out: [ParseTree] = []
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            let chunk = Array(sentences[start..<min(sentences.count, start + max(1, batchSize))])
-            var best = hypotheses(chunk.filter { !$0.isEmpty }).makeIterator()
-            for words in chunk {
-                out.append(words.isEmpty ? ParseTree("TOP", []) : tree(best.next()!.tokens, words: words))
+        var out = sentences.map { _ in ParseTree("TOP", []) }
+        let nonEmpty = sentences.indices.filter { !sentences[$0].isEmpty }
+        for batch in lengthBatches(lengths: nonEmpty.map { sentences[$0].count }, batchSize: batchSize) {
+            let indices = batch.map { nonEmpty[$0] }
+            for (i, best) in zip(indices, hypotheses(indices.map { sentences[$0] })) {
+                out[i] = tree(best.tokens, words: sentences[i])
             }
         }
         return out

@@ -245,16 +245,19 @@ enum ParsingRun {
         return EVALB().score(gold: gold.map(\.bracketed), test: test)
     }
 
-    /// The parser's trees, batch by batch as `parse` batches (the same trees), telling `progress`
-    /// after each batch: sentences parsed, sentences to parse.
+    /// The parser's trees, in batches of similar lengths (the same trees `parse` gives), telling
+    /// `progress` after each batch: sentences parsed, sentences to parse.
     static func parseInBatches(_ sentences: [[String]], parser: Parser, batchSize: Int = 32,
                                progress: (Int, Int) -> Void) throws -> [ParseTree] {
-        var parsed: [ParseTree] = []
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            parsed += try parser.parse(Array(sentences[start..<min(sentences.count, start + max(1, batchSize))]), batchSize: batchSize)
-            progress(parsed.count, sentences.count)
+        var parsed = [ParseTree?](repeating: nil, count: sentences.count)
+        var count = 0
+        for batch in lengthBatches(lengths: sentences.map(\.count), batchSize: batchSize) {
+            let trees = try parser.parse(batch.map { sentences[$0] }, batchSize: batchSize)
+            for (i, tree) in zip(batch, trees) { parsed[i] = tree }
+            count += batch.count
+            progress(count, sentences.count)
         }
-        return parsed
+        return parsed.map { $0! }
     }
 
     /// Progress over parsing a data set inside a run, as `zoo eval` shows it (a bar on a terminal,
