@@ -23,4 +23,17 @@ public enum DirectorySwap {
         return false
         #endif
     }
+
+    /// Removes what writers of `name` killed outright left beside it (`.NAME.MARKER-PID…`, for
+    /// each of `markers`) once their process is gone; a live writer's files are left alone.
+    public static func removeLeftovers(of name: String, in parent: URL, markers: [String]) {
+        let fm = FileManager.default
+        for file in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] {
+            guard let prefix = markers.map({ ".\(name).\($0)-" }).first(where: file.hasPrefix),
+                  let pid = Int32(file.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0,
+                  kill(pid, 0) != 0, errno == ESRCH
+            else { continue }
+            try? fm.removeItem(at: parent.appendingPathComponent(file))
+        }
+    }
 }

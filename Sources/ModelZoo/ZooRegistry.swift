@@ -80,7 +80,7 @@ public struct ZooRegistry: Sendable {
         let url = root.appendingPathComponent(Self.indexFile)
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            // Written beside it under a name `removeLeftovers` knows, then renamed over it.
+            // Written beside it under a name `DirectorySwap.removeLeftovers` knows, then renamed over it.
             let temporary = root.appendingPathComponent(".\(Self.indexFile).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
             try encoder.encode(Index(models: models)).write(to: temporary)
             guard rename(temporary.path, url.path) == 0 else {
@@ -125,8 +125,8 @@ public struct ZooRegistry: Sendable {
         // What a reader would refuse is never written: the config is checked as `ZooEntry` checks it.
         try config.validate(file: directory.appendingPathComponent(ZooEntry.configFile).relativePath,
                             weightValues: export.weights.reduce(0) { $0 + $1.1.count })
-        removeLeftovers(of: name, in: parent)
-        removeLeftovers(of: indexFile, in: parent)
+        DirectorySwap.removeLeftovers(of: name, in: parent, markers: ["tmp", "old"])
+        DirectorySwap.removeLeftovers(of: indexFile, in: parent, markers: ["tmp", "old"])
         do {
             try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
         } catch {
@@ -180,16 +180,4 @@ public struct ZooRegistry: Sendable {
         return entry
     }
 
-    /// Removes what exports of `name` (an entry, or the index) killed outright left
-    /// (`.NAME.tmp-PID-…`, `.NAME.old-PID-…`) once their process is gone.
-    static func removeLeftovers(of name: String, in parent: URL) {
-        let fm = FileManager.default
-        for file in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] {
-            guard let prefix = [".\(name).tmp-", ".\(name).old-"].first(where: file.hasPrefix),
-                  let pid = Int32(file.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0,
-                  kill(pid, 0) != 0, errno == ESRCH
-            else { continue }
-            try? fm.removeItem(at: parent.appendingPathComponent(file))
-        }
-    }
 }

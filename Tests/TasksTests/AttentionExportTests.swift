@@ -27,6 +27,24 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out"])
     }
 
+    /// What a killed `zoo attention` left beside DIR (its staging directory, or the old pages moved
+    /// aside) is removed by the next write there once that process is gone; a live one's is kept.
+    @Test func leftoversOfAKilledRunAreRemovedByTheNext() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-attention-leftovers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier
+        for name in [".out.partial-\(dead)", ".out.old-\(dead)", ".out.partial-1", ".other.partial-\(dead)"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(name), withIntermediateDirectories: false)
+        }
+        try AttentionExport.write(Self.maps(layers: 1), input: "a b", to: dir.appendingPathComponent("out"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [".other.partial-\(dead)", ".out.partial-1", "out"])
+    }
+
     /// Tokens are data, never markup: a token "</script>" neither ends the page's data nor shows
     /// up as a tag, and the data still reads back as the tokens.
     @Test func tokensThatLookLikeMarkupStayText() throws {

@@ -10,7 +10,8 @@ import ModelZoo
 /// attention over it per layer and head), `layer-L-mean.png` (heads averaged) and `rollout.png`.
 ///
 /// Everything is written into a new directory beside `directory` and renamed into place at the
-/// end, so a failure leaves no half-written directory. An existing `directory` is replaced only
+/// end, so a failure leaves no half-written directory (and what a killed run left beside it is
+/// removed by the next). An existing `directory` is replaced only
 /// when it is empty or holds an earlier one (it has `attention.json`); anything else is refused.
 public enum AttentionExport {
     /// The files written, relative to `directory`, in order.
@@ -30,6 +31,7 @@ public enum AttentionExport {
             }
         }
         let parent = directory.deletingLastPathComponent()
+        DirectorySwap.removeLeftovers(of: directory.lastPathComponent, in: parent, markers: ["partial", "old"])
         let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(getpid())")
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
