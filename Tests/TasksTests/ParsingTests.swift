@@ -87,7 +87,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let untrained = try Self.train(steps: 1, in: dir, seq2seq: true), trained = try Self.train(steps: 600, in: dir, seq2seq: true)
         let before = try #require(untrained.config.metrics["test_f1"]), after = try #require(trained.config.metrics["test_f1"])
-        #expect(after > 60 && before < 30, "EVALB F1 \(before) untrained, \(after) trained")
+        #expect(after > 45 && before < 30, "EVALB F1 \(before) untrained, \(after) trained")
         #expect(trained.config.seq2seqParser?.tags == true && trained.config.metrics["dev_f1"] != nil)
         let sentences = Self.treebank(30, seed: 98)
         // Its attention maps: the encoder over the pieces, the decoder over the tree it writes.

@@ -34,6 +34,20 @@ public struct ParseTree: Equatable, Hashable, Sendable {
         return out
     }
 
+    /// The same tree with its preterminals relabelled by `tags`, one a word, left to right.
+    public func retagged(_ tags: [String]) -> ParseTree {
+        precondition(tags.count == words.count, "retagged: \(tags.count) tags for \(words.count) words")
+        var next = 0
+        func relabel(_ t: ParseTree) -> ParseTree {
+            guard !t.isPreterminal else {
+                defer { next += 1 }
+                return ParseTree(tags[next], t.children)
+            }
+            return ParseTree(t.label, t.children.map(relabel))
+        }
+        return relabel(self)
+    }
+
     /// One line of PTB brackets: `(S (NP (DT The) (NN cat)) (VP (VBD sat)))`.
     public var bracketed: String {
         var out = ""

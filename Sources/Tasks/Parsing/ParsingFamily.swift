@@ -1,6 +1,7 @@
 import Data
 import Foundation
 import Layers
+import Metrics
 import Models
 import ModelZoo
 import Recipes
@@ -50,14 +51,17 @@ public struct ParsingFamily: TaskFamily {
         let gold = try Treebank.read(path: data).compactMap(Treebank.normalized)
         let parser = try entry.loadParser()
         let bar = ParsingRun.PassProgress(silent: false)
-        let result = try ParsingRun.evalb(gold: gold, parser: parser, batchSize: request.batchSize, progress: bar.update)
+        let score = try ParsingRun.evalb(gold: gold, parser: parser, batchSize: request.batchSize, progress: bar.update)
         bar.finish()
-        let report = result.report
+        let report = score.evalb.report
         let summary = report.range(of: "=== Summary ===").map { String(report[$0.lowerBound...]) } ?? report
-        let all = result.all
-        return Evaluation(lines: [summary.hasSuffix("\n") ? String(summary.dropLast()) : summary],
+        let all = score.evalb.all
+        var lines = [summary.hasSuffix("\n") ? String(summary.dropLast()) : summary]
+        lines.append("Brackets scored with the gold part-of-speech tags; the parser's own tags: "
+            + (score.tagAccuracy.map { EVALBReport.number($0) + " % of words right" } ?? "no words"))
+        return Evaluation(lines: lines,
                           metrics: ["precision": all.precision, "recall": all.recall, "f1": all.fMeasure,
-                                    "complete_match": all.completeMatch, "tagging_accuracy": all.taggingAccuracy,
+                                    "complete_match": all.completeMatch, "tagging_accuracy": score.tagAccuracy ?? .nan,
                                     "sentences": Double(all.sentences)])
     }
 }

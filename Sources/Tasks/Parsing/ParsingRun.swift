@@ -156,17 +156,14 @@ enum ParsingRun {
             let parsed = try parseInBatches(usable.map(\.words), parser: parser, progress: bar.update)
             bar.finish()
             let seconds = Date().timeIntervalSince(start)
-            let result = EVALB().score(gold: usable.map(\.bracketed), test: parsed.map(\.bracketed))
-            // EVALB's F-measure is 0/0 when nothing matched (it prints -nan): that is an F1 of 0. A
-            // summary of no sentences has no figure.
-            func figure(_ x: Double, _ s: EVALBSummary) -> Double? { s.sentences == 0 ? nil : x.isFinite ? x : 0 }
-            metrics["test_f1"] = figure(result.all.fMeasure, result.all)
-            metrics["test_f1_40"] = figure(result.cutoff.fMeasure, result.cutoff)
-            metrics["test_tag_accuracy"] = figure(result.all.taggingAccuracy, result.all)
-            testFacts = result.modelCardFacts
+            let score = ParserScore(gold: usable, parsed: parsed)
+            metrics["test_f1"] = score.f1
+            metrics["test_f1_40"] = score.f1Cutoff
+            metrics["test_tag_accuracy"] = score.tagAccuracy
+            testFacts = score.facts
             testLine = "\(usable.count) sentences of \(testPath) (\(testTrees.count - usable.count) longer than the context left out), "
-                + "EVALB with COLLINS.prm, \(String(format: "%.1f", Double(usable.count) / max(seconds, 1e-9))) sentences/s"
-            note("test: " + result.modelCardFacts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                + "EVALB with COLLINS.prm on brackets (gold part-of-speech tags), \(String(format: "%.1f", Double(usable.count) / max(seconds, 1e-9))) sentences/s"
+            note("test: " + score.facts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
             sample = parsed.first { (8...20).contains($0.words.count) } ?? parsed.first
         }
 
@@ -175,11 +172,9 @@ enum ParsingRun {
         let devBar = PassProgress(silent: options.progress.isSilent)
         let dev = try evalb(gold: data.validation, parser: parser, progress: devBar.update)
         devBar.finish()
-        if dev.all.sentences > 0 {
-            metrics["dev_f1"] = dev.all.fMeasure.isFinite ? dev.all.fMeasure : 0
-            metrics["dev_f1_40"] = dev.cutoff.fMeasure.isFinite ? dev.cutoff.fMeasure : 0
-        }
-        note("development: " + dev.modelCardFacts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        metrics["dev_f1"] = dev.f1
+        metrics["dev_f1_40"] = dev.f1Cutoff
+        note("development: " + dev.facts.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
 
         let export = RunExport(recipe: recipe, options: options)
         let dataDescription = recipe.data.source.map { "the built-in '\($0)' treebank (\(data.trainPath))" } ?? data.trainPath
@@ -228,21 +223,15 @@ enum ParsingRun {
                                 appendix: appendix, trainingFiles: files, summary: summary, workDirectory: work, note: note)
     }
 
-    /// EVALB (COLLINS.prm) on the parser's trees of the gold trees' words; a sentence longer
-    /// than the parser's context gets an empty test line, which EVALB counts as skipped.
-    /// `progress` is told after each batch: sentences parsed, sentences to parse.
+    /// EVALB (COLLINS.prm) on the parser's trees of the gold trees' words (`ParserScore`); a
+    /// sentence longer than the parser's context gets an empty test line, which EVALB counts as
+    /// skipped. `progress` is told after each batch: sentences parsed, sentences to parse.
     static func evalb(gold: [ParseTree], parser: Parser, batchSize: Int = 32,
-                      progress: (Int, Int) -> Void = { _, _ in }) throws -> EVALBResult {
+                      progress: (Int, Int) -> Void = { _, _ in }) throws -> ParserScore {
         let fits = gold.map { parser.fits($0.words) }
         let sentences = zip(gold, fits).filter { $0.1 }.map { $0.0.words }
-        let parsed = try parseInBatches(sentences, parser: parser, batchSize: batchSize, progress: progress)
-        var next = 0
-        let test = fits.map { ok -> String in
-            guard ok else { return "" }
-            defer { next += 1 }
-            return parsed[next].bracketed
-        }
-        return EVALB().score(gold: gold.map(\.bracketed), test: test)
+        var parsed = try parseInBatches(sentences, parser: parser, batchSize: batchSize, progress: progress).makeIterator()
+        return ParserScore(gold: gold, parsed: fits.map { $0 ? parsed.next() : nil })
     }
 
     /// The parser's trees, in batches of similar lengths (the same trees `parse` gives), telling
