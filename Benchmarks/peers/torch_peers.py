@@ -16,7 +16,8 @@ Jobs (the names of `zoo bench`):
                        dropout 0, AdamW (images/s, peak RSS)
   vit-classify-latency the same ViT, one image, eval mode, no grad (median ms)
   translate-beam4      the zoo entry $ZOO_MT_MODEL (default Zoo/bible-en-es) in plain torch ops, beam
-                       search K=4, alpha 0.6, batches of 32, KV cache, over $ZOO_MT_SOURCE (default
+                       search K=4, alpha 0.6, batches of 32 of similar lengths, finished sentences
+                       leaving the batch, KV cache, over $ZOO_MT_SOURCE (default
                        data/bible-en-es/test.en): sentences/s and output tokens/s; hypotheses to
                        $ZOO_MT_HYPOTHESES_PEER if set. Needs pip safetensors and sentencepiece.
 
@@ -410,15 +411,14 @@ def mt_model(torch, entry):
 
 
 def mt_beam_search(torch, model, sources, bos, eos, pad, beam, alpha, max_extra):
-    """Sources/Tasks/BeamSearch.swift step for step (fairseq's SequenceGenerator): every live beam
-    extended by every token, the best 2K candidates kept, EOS among the top K finishes a
+    """Sources/Models/Decoding/BeamSearch.swift step for step (fairseq's SequenceGenerator): every
+    live beam extended by every token, the best 2K candidates kept, EOS among the top K finishes a
     hypothesis scored log P / ((5 + |Y|) / 6)^α (Wu et al. 2016, |Y| with EOS), the best K others
-    continue; a sentence stops with K finished or at source length + max_extra (EOS forced there).
-    Every row is decoded each step until all sentences are done, as ours. Returns the best
-    hypothesis (tokens without EOS) of each sentence."""
+    continue; a sentence stops with K finished or at source length + max_extra (EOS forced there),
+    and leaves the batch (its rows of the caches and the mask), as ours and fairseq's do. Returns
+    the best hypothesis (tokens without EOS) of each sentence."""
     c, encode, decoder_step, new_cache = model
     b, k, vocab = len(sources), beam, c["vocabSize"]
-    rows = b * k
     length = max(1, max(len(s) for s in sources))
     src = torch.tensor([s + [pad] * (length - len(s)) for s in sources], dtype=torch.long)
     padding = torch.tensor([[False] * len(s) + [True] * (length - len(s)) for s in sources])
@@ -429,54 +429,64 @@ def mt_beam_search(torch, model, sources, bos, eos, pad, beam, alpha, max_extra)
     limits = [max(1, min(len(s) + max_extra, c["maxLength"])) for s in sources]
     score = lambda lp, n: lp / ((5 + n) / 6) ** alpha
 
-    tokens = [[] for _ in range(rows)]
-    logp = [-math.inf] * rows
+    active = list(range(b))  # sentences still decoding: active[i] owns rows i*K .. i*K+K-1
+    tokens = [[] for _ in range(b * k)]
+    logp = [-math.inf] * (b * k)
     for s in range(b):
         logp[s * k] = 0.0  # at first only beam 0 is live
     finished = [[] for _ in range(b)]
     done = [False] * b
-    last = [bos] * rows
+    last = [bos] * (b * k)
     for t in range(max(limits)):
-        if all(done):
+        if not active:
             break
+        rows, n = len(active) * k, len(active)
         logits = decoder_step(torch.tensor(last, dtype=torch.long)[:, None], t, cache, mask)
         lp = logits.double().log_softmax(-1)  # double precision, as ours
-        cand = (torch.tensor(logp, dtype=torch.float64)[:, None] + lp).view(b, k * vocab)
+        cand = (torch.tensor(logp, dtype=torch.float64)[:, None] + lp).view(n, k * vocab)
         top_p, top_i = cand.topk(2 * k, dim=1)
         top_p, top_i = top_p.tolist(), top_i.tolist()
         eos_lp = lp[:, eos].tolist()
         order = list(range(rows))
-        for s in range(b):
-            if done[s]:
-                continue
+        old = list(tokens)
+        for a, s in enumerate(active):
+            first = a * k
             if t == limits[s] - 1:  # the last step allowed: every live beam ends with EOS
-                for j in range(k):
-                    r = s * k + j
+                for r in range(first, first + k):
                     if logp[r] > -math.inf:
                         finished[s].append((score(logp[r] + eos_lp[r], len(tokens[r]) + 1), tokens[r]))
                 done[s] = True
                 continue
             nxt = []
-            for rank, (p, i) in enumerate(zip(top_p[s], top_i[s])):
+            for rank, (p, i) in enumerate(zip(top_p[a], top_i[a])):
                 if p == -math.inf:
                     break  # fewer live candidates than 2K
                 j, v = divmod(i, vocab)
                 if v == eos:
                     if rank < k:  # fairseq finalizes EOS only among the top K candidates
-                        finished[s].append((score(p, len(tokens[s * k + j]) + 1), tokens[s * k + j]))
+                        finished[s].append((score(p, len(old[first + j]) + 1), old[first + j]))
                 elif len(nxt) < k:
                     nxt.append((j, v, p))
             if len(finished[s]) >= k:
                 done[s] = True
                 continue
-            old = tokens[s * k:(s + 1) * k]
             for j in range(k):
-                r = s * k + j
+                r = first + j
                 if j < len(nxt):
                     bj, v, p = nxt[j]
-                    order[r], tokens[r], logp[r], last[r] = s * k + bj, old[bj] + [v], p, v
+                    order[r], tokens[r], logp[r], last[r] = first + bj, old[first + bj] + [v], p, v
                 else:
                     logp[r], last[r] = -math.inf, pad
+        keep = [a for a, s in enumerate(active) if not done[s]]
+        if len(keep) < len(active):  # finished sentences leave the batch
+            kept = [a * k + j for a in keep for j in range(k)]
+            order = [order[r] for r in kept]
+            tokens, logp, last = [tokens[r] for r in kept], [logp[r] for r in kept], [last[r] for r in kept]
+            rows_kept = torch.tensor(kept, dtype=torch.long)
+            mask = mask.index_select(0, rows_kept) if mask is not None else None
+            for i, (self_cache, kv) in enumerate(cache):
+                cache[i] = (self_cache, tuple(z.index_select(0, rows_kept) for z in kv))
+            active = [active[a] for a in keep]
         index = torch.tensor(order, dtype=torch.long)
         for self_cache, _ in cache:  # fairseq's reorder_incremental_state
             self_cache[:] = [z.index_select(0, index) for z in self_cache]
@@ -500,17 +510,21 @@ def bench_translate(torch, name):
     model = mt_model(torch, entry)
     c = model[0]
     sp = spm.SentencePieceProcessor(model_file=os.path.join(entry, "tokenizer.model"))
-    # As Translator.swift: source = tokens + EOS (last maxLength kept); the target starts from BOS;
+    # As Translator.swift: source = tokens + EOS (the first maxLength - 1 tokens kept); the target starts from BOS;
     # padding (hidden by the mask or on dead beams) is EOS.
     eos = sp.eos_id() if sp.eos_id() >= 0 else 0
     bos = sp.bos_id() if sp.bos_id() >= 0 else eos
     search = dict(bos=bos, eos=eos, pad=eos, beam=MT["beam"], alpha=MT["alpha"], max_extra=MT["max_extra"])
 
     def translate(sentences):
-        out = []
-        for i in range(0, len(sentences), MT["batch"]):
-            ids = [(sp.encode(s) + [eos])[-c["maxLength"]:] for s in sentences[i:i + MT["batch"]]]
-            out += mt_beam_search(torch, model, ids, **search)
+        # As Translator.swift: batches of similar lengths, longest first, put back in input order.
+        ids = [sp.encode(s)[:c["maxLength"] - 1] + [eos] for s in sentences]
+        order = sorted(range(len(ids)), key=lambda i: (-len(ids[i]), i))
+        out = [None] * len(ids)
+        for i in range(0, len(order), MT["batch"]):
+            batch = order[i:i + MT["batch"]]
+            for j, best in zip(batch, mt_beam_search(torch, model, [ids[j] for j in batch], **search)):
+                out[j] = best
         return out
 
     log(f"{name}: {entry}, {len(lines)} sentences, d={c['dModel']}, {c['encoderLayers']}+{c['decoderLayers']} layers, "
