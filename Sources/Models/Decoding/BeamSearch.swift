@@ -171,9 +171,12 @@ public struct BeamSearch {
             nonisolated(unsafe) let o = buffer.baseAddress!
             Parallel.perform(iterations: live.count) { r in
                 guard live[r] else { return }
-                let logProbs = allowed.map { constrainedLogSoftmax(logits, row: r, vocab: vocab, allowed: $0[r]) }
-                    ?? logSoftmax(logits, row: r, vocab: vocab)
-                o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))
+                if let allowed {
+                    let logProbs = constrainedLogSoftmax(logits, row: r, vocab: vocab, allowed: allowed[r])
+                    o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))
+                } else {
+                    o[r] = logits.withUnsafeBufferPointer { rowExpansions($0.baseAddress! + r * vocab, vocab: vocab, eos: eos, base: base[r], count: count) }
+                }
             }
         }
         return out
@@ -245,22 +248,48 @@ private func topCandidates(_ all: [(beam: Int, token: Int, logP: Double)], count
 /// pass over the vocabulary with a small sorted buffer. The best 2K candidates of all K beams are
 /// among the beams' own best 2K, so this saves sorting K × V candidates at every step.
 func bestTokens(_ logProbs: [Double], plus base: Double, count: Int) -> [(token: Int, logP: Double)] {
-    var best: [(token: Int, logP: Double)] = []
-    best.reserveCapacity(count + 1)
-    for (v, lp) in logProbs.enumerated() {
-        let total = base + lp
-        // Tokens come in increasing order, so an equal score never displaces an earlier token.
-        if best.count == count && total <= best[count - 1].logP { continue }
+    var top = TopTokens(count: count)
+    for (v, lp) in logProbs.enumerated() { top.offer(v, base + lp) }
+    return top.best
+}
+
+/// The best tokens seen so far, best first.
+struct TopTokens {
+    let count: Int
+    private(set) var best: [(token: Int, logP: Double)] = []
+
+    init(count: Int) {
+        self.count = count
+        best.reserveCapacity(count + 1)
+    }
+
+    /// Tokens come in increasing order, so an equal score never displaces an earlier token.
+    mutating func offer(_ token: Int, _ total: Double) {
+        if best.count == count && total <= best[count - 1].logP { return }
         var i = best.count
         while i > 0 && best[i - 1].logP < total { i -= 1 }
-        best.insert((v, total), at: i)
+        best.insert((token, total), at: i)
         if best.count > count { best.removeLast() }
     }
-    return best
+}
+
+/// log-softmax of one row of logits in double precision, then its EOS entry and best tokens, in
+/// one pass each and no arrays: the arithmetic of `logSoftmax` and `bestTokens`, in their order,
+/// so the same results to the bit.
+func rowExpansions(_ row: UnsafePointer<Float>, vocab: Int, eos: Int, base: Double, count: Int)
+    -> (eos: Double, best: [(token: Int, logP: Double)]) {
+    var m = -Double.infinity
+    for i in 0..<vocab { m = Swift.max(m, Double(row[i])) }
+    var sum = 0.0
+    for i in 0..<vocab { sum += exp(Double(row[i]) - m) }
+    let lse = m + log(sum)
+    var top = TopTokens(count: count)
+    for v in 0..<vocab { top.offer(v, base + (Double(row[v]) - lse)) }
+    return (Double(row[eos]) - lse, top.best)
 }
 
 /// log-softmax of one row of [rows, V] logits, in double precision.
-private func logSoftmax(_ logits: [Float], row: Int, vocab: Int) -> [Double] {
+func logSoftmax(_ logits: [Float], row: Int, vocab: Int) -> [Double] {
     let slice = logits[(row * vocab)..<((row + 1) * vocab)].map(Double.init)
     let m = slice.max()!
     let lse = m + log(slice.reduce(0) { $0 + exp($1 - m) })
