@@ -1,8 +1,8 @@
 /// What EVALB found: a row a sentence, the summaries for all sentences and for those of at most
 /// `cutoffLength` words, and the messages evalb prints on standard error.
 ///
-/// For a model card: `all.fMeasure`, `cutoff.fMeasure` and `all.taggingAccuracy`, or
-/// `modelCardFacts` for the three as evalb prints them.
+/// For a model card: `all.fMeasure` and `cutoff.fMeasure`, printed as evalb prints them by
+/// `EVALBReport.number`.
 public struct EVALBResult: Sendable {
     /// One row a scored sentence (none for a gold line without a test line).
     public var sentences: [EVALBSentence] = []
@@ -27,14 +27,6 @@ public struct EVALBResult: Sendable {
 
     /// What evalb prints on standard error: one line a message.
     public var errorOutput: String { messages.map { "\($0)\n" }.joined() }
-
-    /// Bracketing F-measure over all sentences and those of at most `cutoffLength` words, and
-    /// tagging accuracy, as evalb prints them (`89.12`).
-    public var modelCardFacts: [(String, String)] {
-        [("EVALB bracketing F1 (all)", EVALBReport.number(all.fMeasure)),
-         ("EVALB bracketing F1 (len ≤ \(cutoffLength))", EVALBReport.number(cutoff.fMeasure)),
-         ("EVALB tagging accuracy", EVALBReport.number(all.taggingAccuracy))]
-    }
 }
 
 /// One row of evalb's table.
