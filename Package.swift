@@ -46,6 +46,8 @@ let package = Package(
         // kernels bit-exact in every build; kept so the native build's flags stay what they were.
         .target(name: "CKernels", cSettings: unsafeC(["-O2", "-march=native", "-ffp-contract=off"])),
         .target(name: "CICU", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("icuuc")]),
+        // Open MPI for data-parallel training, loaded at run time (dlopen) by a process mpirun started.
+        .target(name: "CMPI", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The numeric floors.
@@ -57,7 +59,7 @@ let package = Package(
         // The rooms above them.
         .target(name: "Metrics", dependencies: ["Data"], exclude: note, swiftSettings: fast),
         .target(name: "Models", dependencies: ["Layers", "Tokenization", "Data"], exclude: note, swiftSettings: fast + native),
-        .target(name: "Training", dependencies: ["Layers"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Training", dependencies: ["Layers", "CMPI"], exclude: note, swiftSettings: fast + native),
         .target(name: "ModelZoo", dependencies: ["Models", "Tokenization", "Data"], exclude: note, swiftSettings: fast + native),
         .target(name: "Recipes", dependencies: ["Training", "ModelZoo", "Tokenization", yams], exclude: note, swiftSettings: fast + native),
         .target(name: "Tasks", dependencies: ["Recipes", "Training", "ModelZoo", "Models", "Metrics", "Data", "Layers", "Tokenization"], exclude: note,

@@ -1,6 +1,8 @@
 #define _GNU_SOURCE
 #include "zoo_pool.h"
 #include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -89,8 +91,23 @@ static void *worker_main(void *unused) {
     return 0;
 }
 
+// The threads a process runs on: ZOO_THREADS when set, else the cores it may run on (its affinity
+// mask), so that `mpirun --bind-to core` or `taskset` gives each process only its own cores.
+static long cores_given(void) {
+    const char *env = getenv("ZOO_THREADS");
+    if (env && *env) {
+        long n = strtol(env, NULL, 10);
+        if (n >= 1) return n;
+    }
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+#endif
+    return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 static void start(void) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = cores_given();
     long n = cores > 1 ? cores - 1 : 0;
     if (n > MAX_WORKERS) n = MAX_WORKERS;
     for (long i = 0; i < n; i++) {

@@ -71,9 +71,11 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
         public var finetunedFrom: String?
         /// ISO 8601 time of export.
         public var created: String
+        /// The processes that trained it together (`mpirun -np N`); nil for one.
+        public var ranks: Int?
 
         public init(recipe: String?, data: String, steps: Int, tokens: Int, wallSeconds: Double, parameters: Int,
-                    finetunedFrom: String? = nil, created: Date = Date()) {
+                    finetunedFrom: String? = nil, ranks: Int? = nil, created: Date = Date()) {
             self.recipe = recipe
             self.data = data
             self.steps = steps
@@ -81,11 +83,12 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
             self.wallSeconds = wallSeconds
             self.parameters = parameters
             self.finetunedFrom = finetunedFrom
+            self.ranks = ranks.flatMap { $0 > 1 ? $0 : nil }
             self.created = ISO8601DateFormatter().string(from: created)
         }
 
         enum CodingKeys: String, CodingKey {
-            case recipe, data, steps, tokens, parameters, created
+            case recipe, data, steps, tokens, parameters, created, ranks
             case wallSeconds = "wall_seconds", finetunedFrom = "finetuned_from"
         }
     }

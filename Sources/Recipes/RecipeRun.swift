@@ -63,9 +63,11 @@ public enum RecipeRun {
         return try family.run(recipe, options: options)
     }
 
-    /// Where a run's notes go: stderr, unless the progress style is silent.
+    /// Where a run's notes go: stderr, unless the progress style is silent or this process is
+    /// not rank 0 of a data-parallel run.
     public static func noteFunction(_ style: ProgressBar.Style?) -> (String) -> Void {
         if case .silent? = style { return { _ in } }
+        if !DataParallel.world.isPrimary { return { _ in } }
         return { fputs($0 + "\n", stderr) }
     }
 

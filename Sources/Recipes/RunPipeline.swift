@@ -1,5 +1,6 @@
 import Foundation
 import Layers
+import Tensors
 import ModelZoo
 import Tokenization
 import Training
@@ -10,10 +11,13 @@ import Training
 
 extension RecipeRun {
     /// The recipe's tokenizer: loaded when its file exists; otherwise (SentencePiece only) trained
-    /// on `trainingDocuments` with the recipe's settings and saved there first.
+    /// on `trainingDocuments` with the recipe's settings and saved there first. In a data-parallel
+    /// run rank 0 alone trains it and sends the file to the others, whose hosts need not share
+    /// its directory.
     public static func prepareTokenizer(_ section: Recipe.TokenizerSection, trainingDocuments: [String], source: String,
                                         note: (String) -> Void) throws -> (any TextTokenizer, [URL]) {
-        if !FileManager.default.fileExists(atPath: section.path) {
+        let group = DataParallel.world
+        if group.isPrimary && !FileManager.default.fileExists(atPath: section.path) {
             guard section.kind == "sentencepiece" else {
                 throw TrainingError.badData(path: section.path, reason: "no such \(section.kind) tokenizer (only sentencepiece tokenizers are trained by recipes)")
             }
@@ -37,6 +41,19 @@ extension RecipeRun {
                 throw TrainingError.cannotWrite(path: section.path, reason: "\(error)")
             }
             note("tokenizer trained in \(ProgressBar.duration(Date().timeIntervalSince(start)))")
+        }
+        if group.size > 1 && section.kind == "sentencepiece" {
+            let file = group.isPrimary ? FileManager.default.contents(atPath: section.path).map { [UInt8]($0) } ?? [] : []
+            let received = try group.broadcast(file, from: 0)
+            if !group.isPrimary && !received.isEmpty && FileManager.default.contents(atPath: section.path).map({ [UInt8]($0) }) != received {
+                do {
+                    try FileManager.default.createDirectory(at: URL(fileURLWithPath: section.path).deletingLastPathComponent(),
+                                                            withIntermediateDirectories: true)
+                    try Data(received).write(to: URL(fileURLWithPath: section.path), options: .atomic)
+                } catch {
+                    throw TrainingError.cannotWrite(path: section.path, reason: "\(DataParallel.rankPrefix)\(error.localizedDescription)")
+                }
+            }
         }
         let (tokenizer, files) = try TokenizerRegistry.load(section.kind, path: section.path)
         return (tokenizer, files)
@@ -72,7 +89,8 @@ extension RecipeRun {
 
     /// The card's wall-time row: how long, on how many cores, and the overall rate in `unit`.
     public static func wallTime(_ info: ZooEntryConfig.TrainingInfo, unit: String) -> String {
-        "\(ProgressBar.duration(info.wallSeconds)) on \(ProcessInfo.processInfo.activeProcessorCount) cores "
+        let on = (info.ranks ?? 1) > 1 ? "\(info.ranks!) processes × \(Parallel.cores) threads" : "\(Parallel.cores) cores"
+        return "\(ProgressBar.duration(info.wallSeconds)) on \(on) "
             + "(\(ModelCard.count(Int(Double(info.tokens) / max(info.wallSeconds, 1e-9)))) \(unit)/s overall)"
     }
 }
@@ -104,7 +122,7 @@ public struct RunExport {
     /// The entry's training facts.
     public func trainingInfo(data: String, summary: TrainingSummary, parameters: Int) -> ZooEntryConfig.TrainingInfo {
         .init(recipe: recipeFile, data: data, steps: summary.steps, tokens: summary.tokens, wallSeconds: summary.wallSeconds,
-              parameters: parameters)
+              parameters: parameters, ranks: summary.ranks)
     }
 
     /// Writes the entry (atomically, see `ZooRegistry.export`): the config, the model's weights,

@@ -59,8 +59,10 @@ extension Tensor {
 
     /// Back-propagates from this tensor (a scalar loss unless `gradient` is given), adding into
     /// the `grad` of every leaf that requires gradients. Intermediate gradients are freed as soon
-    /// as they have been used.
-    public func backward(_ gradient: Tensor? = nil) {
+    /// as they have been used. `leafDone` hears of each leaf once its gradient is complete (every
+    /// use of it has been differentiated), while the pass goes on: data-parallel training starts
+    /// summing those gradients across processes then.
+    public func backward(_ gradient: Tensor? = nil, leafDone: ((Tensor) -> Void)? = nil) {
         precondition(gradient != nil || count == 1, "backward() without a gradient needs a scalar, not \(shape)")
         let seed = gradient ?? Tensor(repeating: 1, shape: shape)
         // Topological order by iterative depth-first search.
@@ -90,6 +92,7 @@ extension Tensor {
                 } else {
                     t.grad = Tensor(storage: g.copy().storage, shape: t.shape)
                 }
+                leafDone?(t)
                 continue
             }
             let inputGrads = node.backward(g, t)

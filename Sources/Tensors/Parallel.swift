@@ -69,7 +69,7 @@ extension Parallel {
                                                          _ transform: (Item) throws(Failure) -> Output) throws(Failure) -> [Output] {
         let count = items.count
         guard count > 1 else { return try items.map(transform) }
-        let chunks = max(1, min(count, ProcessInfo.processInfo.activeProcessorCount * chunksPerCore))
+        let chunks = max(1, min(count, cores * chunksPerCore))
         let results = UnsafeMutablePointer<Result<Output, Failure>?>.allocate(capacity: count)
         results.initialize(repeating: nil, count: count)
         defer { results.deinitialize(count: count); results.deallocate() }

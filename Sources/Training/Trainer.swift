@@ -37,20 +37,34 @@ public final class Trainer<Task: TrainingTask> {
 
     /// Trains to `settings.steps`, or until `stopAfter` steps (then checkpoints and returns, as a
     /// time-boxed run would). With `resume`, continues from the checkpoint in the directory.
+    ///
+    /// On several ranks (`settings.processGroup`), every rank draws the same global batch and
+    /// trains on its slice of it (`TrainingTask.partialLoss`); the gradients are summed across the
+    /// ranks while the backward pass goes on (`GradientReducer`), so clipping and the optimizer see
+    /// the whole batch's gradient on every rank. Rank 0 alone shows progress, evaluates and writes
+    /// the log, the plot and the checkpoints, which are the same whatever the number of ranks.
     @discardableResult
     public func run(resume: Bool = false, stopAfter: Int? = nil) throws -> TrainingSummary {
         let fm = FileManager.default
-        do { try fm.createDirectory(at: settings.directory, withIntermediateDirectories: true) } catch {
-            throw TrainingError.cannotWrite(path: settings.directory.path, reason: error.localizedDescription)
+        let group = settings.processGroup, ranks = group.size, primary = group.isPrimary
+        if ranks > 1 && !task.splitsAcrossRanks { throw DataParallelError.taskNotSplittable("\(Task.self)") }
+        if primary {
+            do { try fm.createDirectory(at: settings.directory, withIntermediateDirectories: true) } catch {
+                throw TrainingError.cannotWrite(path: settings.directory.path, reason: error.localizedDescription)
+            }
         }
-        let progressStyle = settings.progress ?? .automatic(every: settings.logEvery)
-        if resume { try restore() }
+        let progressStyle = primary ? settings.progress ?? .automatic(every: settings.logEvery) : .silent
+        if resume { try restore() } else if ranks > 1 { try broadcastWeights() }
+        if ranks > 1 { decorrelateDropout(rank: group.rank) }
         let progress = ProgressBar(total: settings.steps, completed: step, style: progressStyle)
         progress.unit = settings.rateUnit
         progress.maxSilence = 10  // a log (not a terminal) hears from a run of slow steps at least every 10 s
+        if ranks > 1 {
+            progress.note("data-parallel on \(ranks) ranks × \(Parallel.cores) thread(s); each step's batch is split between them")
+        }
         if resume {
             progress.note("resuming at step \(step) of \(settings.steps) from \(checkpointURL.path)")
-        } else {
+        } else if primary {
             if fm.fileExists(atPath: checkpointURL.path) {
                 progress.note("note: starting afresh; \(checkpointURL.path) will be replaced (--resume continues from it)")
             }
@@ -60,14 +74,15 @@ public final class Trainer<Task: TrainingTask> {
                 try? fm.removeItem(at: settings.directory.appendingPathComponent(name))
             }
         }
-        let log = try TrainingLog(url: logURL, keepingThrough: resume ? step : nil)
+        let log = primary ? try TrainingLog(url: logURL, keepingThrough: resume ? step : nil) : nil
         var lastCheckpoint: String? = resume ? checkpointURL.path : nil
-        var validation = log.records.last { !$0.validation.isEmpty }?.validation ?? [:]
+        var validation = log?.records.last { !$0.validation.isEmpty }?.validation ?? [:]
         var losses: [Double] = []
 
         let parameters = task.model.parameters
         let microTokens = max(1, settings.batchTokens / settings.accumulation)
         let scale = 1 / Float(settings.accumulation)
+        let reducer = ranks > 1 ? GradientReducer(parameters: parameters, group: group, bucketBytes: settings.bucketBytes) : nil
         let start = Date()
         let end = min(settings.steps, stopAfter ?? settings.steps)
         task.model.setTraining(true)
@@ -80,9 +95,23 @@ public final class Trainer<Task: TrainingTask> {
             for o in optimizers { o.learningRate = lr }
             task.model.zeroGrad()
             var lossSum = 0.0, stepTokens = 0
-            for _ in 0..<settings.accumulation {
+            var interruptedSomewhere = Interrupt.requested
+            for micro in 0..<settings.accumulation {
                 let batch = task.makeBatch(tokens: microTokens, generator: &dataRandom)
                 stepTokens += task.tokenCount(of: batch)
+                if let reducer {
+                    // This rank's slice; the sums come after the last micro-batch's backward pass.
+                    guard let loss = task.partialLoss(on: batch, part: group.rank, of: ranks) else { continue }
+                    lossSum += Double(loss.item)
+                    var failure: (any Error)?
+                    let done: ((Tensor) -> Void)? = micro < settings.accumulation - 1 ? nil : { leaf in
+                        guard failure == nil else { return }
+                        do { try reducer.gradientDone(leaf) } catch { failure = error }
+                    }
+                    (settings.accumulation == 1 ? loss : loss * scale).backward(leafDone: done)
+                    if let failure { throw failure }
+                    continue
+                }
                 let loss = task.loss(on: batch)
                 let value = loss.item
                 guard value.isFinite else {
@@ -91,6 +120,17 @@ public final class Trainer<Task: TrainingTask> {
                 }
                 (settings.accumulation == 1 ? loss : loss * scale).backward()
                 lossSum += Double(value)
+            }
+            if let reducer {
+                try reducer.finish()
+                let sums = try group.allReduceSum([lossSum, Interrupt.requested ? 1 : 0])
+                lossSum = sums[0]
+                interruptedSomewhere = sums[1] > 0
+                guard lossSum.isFinite else {
+                    progress.finish()
+                    throw TrainingError.nonFiniteLoss(step: step + 1, value: Float(lossSum / Double(settings.accumulation)),
+                                                      checkpoint: lastCheckpoint)
+                }
             }
             var gradientScale: Float = 1
             if settings.clip > 0 {
@@ -112,7 +152,7 @@ public final class Trainer<Task: TrainingTask> {
             var record = TrainingRecord(step: step, loss: loss, learningRate: Double(lr), tokensPerSecond: tokensPerSecond,
                                         elapsed: elapsedBefore + Date().timeIntervalSince(start))
             let every = settings.evaluationEvery
-            if (every > 0 && step % every == 0) || step == settings.steps {
+            if primary && ((every > 0 && step % every == 0) || step == settings.steps) {
                 let metrics = evaluate()
                 if !metrics.isEmpty {
                     validation = metrics
@@ -120,27 +160,29 @@ public final class Trainer<Task: TrainingTask> {
                     progress.note("step \(step): " + TrainingLog.metricLine(metrics))
                 }
             }
-            try log.append(record)
+            try log?.append(record)
             let checkpointEvery = settings.checkpointEvery
             if (checkpointEvery > 0 && step % checkpointEvery == 0) || step == settings.steps || step == end {
-                try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start))
+                if primary { try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start)) }
                 lastCheckpoint = checkpointURL.path
             }
-            if !record.validation.isEmpty || step == end {
+            if let log, !record.validation.isEmpty || step == end {
                 try LossPlot.write(log.records, title: settings.title, to: plotURL)
             }
-            if settings.checkpointOnInterrupt && Interrupt.requested && step < end {
-                try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start))
-                try LossPlot.write(log.records, title: settings.title, to: plotURL)
+            if settings.checkpointOnInterrupt && interruptedSomewhere && step < end {
+                if let log {
+                    try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start))
+                    try LossPlot.write(log.records, title: settings.title, to: plotURL)
+                }
                 progress.finish()
                 throw TrainingError.interrupted(step: step, checkpoint: checkpointURL.path)
             }
         }
         progress.finish()
-        let recent = log.records.suffix(50).map(\.loss)
+        let recent = log?.records.suffix(50).map(\.loss) ?? losses.suffix(50)
         return TrainingSummary(steps: step, tokens: tokens, wallSeconds: elapsedBefore + Date().timeIntervalSince(start),
                                finalLoss: recent.isEmpty ? .nan : recent.reduce(0, +) / Double(recent.count),
-                               validation: validation, losses: losses)
+                               validation: validation, losses: losses, ranks: ranks)
     }
 
     /// The task's held-out metrics, prefixed `val_`, in evaluation mode and without gradients.
@@ -158,17 +200,55 @@ public final class Trainer<Task: TrainingTask> {
     }
 
     private func restore() throws {
-        guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+        let group = settings.processGroup
+        var url = checkpointURL
+        if group.size > 1 {
+            // Rank 0's checkpoint, sent to the others: their hosts need not share the run's directory.
+            let bytes = try group.broadcast(group.isPrimary ? (FileManager.default.contents(atPath: url.path).map { [UInt8]($0) } ?? []) : [],
+                                            from: 0)
+            guard !bytes.isEmpty else { throw TrainingError.nothingToResume(path: checkpointURL.path) }
+            if !group.isPrimary {
+                url = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-checkpoint-\(getpid()).safetensors")
+                do { try Data(bytes).write(to: url) } catch {
+                    throw TrainingError.cannotWrite(path: url.path, reason: error.localizedDescription)
+                }
+            }
+        }
+        defer { if url != checkpointURL { try? FileManager.default.removeItem(at: url) } }
+        guard FileManager.default.fileExists(atPath: url.path) else {
             throw TrainingError.nothingToResume(path: checkpointURL.path)
         }
-        let checkpoint = try Checkpoint(contentsOf: checkpointURL)
+        let checkpoint = try Checkpoint(contentsOf: url)
         try checkpoint.restore(model: task.model, optimizers: optimizers, modelRandom: task.randomSources, path: checkpointURL.path)
         step = checkpoint.step
         tokens = checkpoint.tokens
         elapsedBefore = checkpoint.elapsedSeconds
         dataRandom = RandomGenerator(state: checkpoint.dataRandomState)
-        if checkpoint.totalSteps != settings.steps {
+        if checkpoint.totalSteps != settings.steps && group.isPrimary {
             fputs("note: the checkpoint was made for a run of \(checkpoint.totalSteps) steps; continuing to \(settings.steps)\n", stderr)
+        }
+    }
+
+    /// Rank 0's initial weights on every rank.
+    private func broadcastWeights() throws {
+        let parameters = task.model.parameters
+        var flat = [Float](repeating: 0, count: parameters.reduce(0) { $0 + $1.count })
+        var at = 0
+        if settings.processGroup.isPrimary {
+            for p in parameters { flat.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: at).update(from: p.data, count: p.count) }; at += p.count }
+        }
+        try flat.withUnsafeMutableBytes { b in try settings.processGroup.broadcast(b, from: 0) }
+        at = 0
+        for p in parameters { flat.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!.advanced(by: at), count: p.count) }; at += p.count }
+    }
+
+    /// Gives each rank other than 0 its own dropout masks, derived from rank 0's generators and
+    /// the rank, so that the ranks' slices are not masked alike.
+    private func decorrelateDropout(rank: Int) {
+        guard rank > 0 else { return }
+        for source in task.randomSources {
+            let state = source.generator.state
+            source.generator = RandomGenerator(seed: state[0] ^ state[3] ^ (UInt64(rank) &* 0x9E37_79B9_7F4A_7C15))
         }
     }
 }

@@ -34,6 +34,11 @@ public struct TrainingSettings: Sendable {
     /// On SIGINT (Ctrl-C), finish the step, write a checkpoint and stop with `TrainingError.interrupted`
     /// (a second Ctrl-C ends the process at once).
     public var checkpointOnInterrupt = false
+    /// The ranks this run trains on together (`DataParallel.world`: this process alone, or the
+    /// job mpirun started). Each rank takes its slice of every batch; rank 0 alone writes.
+    public var processGroup: any ProcessGroup = DataParallel.world
+    /// The size of the gradient buckets summed across ranks while the backward pass goes on.
+    public var bucketBytes = 1 << 20
 
     public init(steps: Int, batchTokens: Int, directory: URL) {
         self.steps = steps
@@ -60,4 +65,6 @@ public struct TrainingSummary: Sendable {
     public var validation: [String: Double]
     /// The losses of the steps this process took (for tests and summaries).
     public var losses: [Double]
+    /// The processes that trained together (1 alone; the last run's when resumed).
+    public var ranks = 1
 }

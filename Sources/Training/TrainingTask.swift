@@ -22,8 +22,21 @@ public protocol TrainingTask: AnyObject {
     /// `val_` prefix the log adds, `loss` first among them (e.g. `loss`, `ppl`). Called in
     /// evaluation mode without gradients; it must not draw from the training generators.
     func evaluate(batches: Int) -> [String: Double]
+
+    /// Whether `partialLoss` splits this task's batches across the ranks of a data-parallel run.
+    var splitsAcrossRanks: Bool { get }
+    /// The share of `loss(on: batch)` that the `part`-th of `parts` near-equal slices of the
+    /// batch's examples (`DataParallel.slice`) contributes: the slice's mean loss weighted by its
+    /// share of what the mean is over, so that the parts' shares add up to the whole batch's loss
+    /// and the sum of their gradients is its gradient. Nil for an empty slice.
+    func partialLoss(on batch: Batch, part: Int, of parts: Int) -> Tensor?
 }
 
 extension TrainingTask {
     public var randomSources: [RandomSource] { [] }
+    public var splitsAcrossRanks: Bool { false }
+    public func partialLoss(on batch: Batch, part: Int, of parts: Int) -> Tensor? {
+        preconditionFailure("\(Self.self) does not split its batches across ranks")
+    }
 }
+

@@ -27,6 +27,26 @@ enum ErrorLine {
         Foundation.exit(status)
     }
 
+    /// `exit` for a rank of a data-parallel job. What every rank meets alike at the same step (a
+    /// non-finite loss, Ctrl-C) rank 0 reports, and the job ends cleanly; anything else is this
+    /// rank's own failure: its line names the rank, and every rank of the job ends (MPI_Abort)
+    /// rather than wait for it in the next step.
+    static func exitJob(_ error: Error, arguments: [String]) -> Never {
+        guard let (line, status) = report(error, arguments: arguments) else {
+            DataParallel.leave()
+            Zoo.exit(withError: error)
+        }
+        switch error as? TrainingError {
+        case .nonFiniteLoss?, .nonFiniteGradient?, .interrupted?:
+            if DataParallel.world.isPrimary { fputs("Error: \(line)\n", stderr) }
+            DataParallel.leave()
+        default:
+            fputs("Error: \(DataParallel.rankPrefix)\(line)\n", stderr)
+            DataParallel.abortJob(code: status)
+        }
+        Foundation.exit(status)
+    }
+
     /// `arguments` with a negative number after an option joined to it (`--max-tokens=-1`):
     /// ArgumentParser reads "-1" as a short option and reports the value as missing, so the
     /// command's own range check never sees it.

@@ -62,6 +62,7 @@ struct Finetune: ParsableCommand {
     }
 
     func run() throws {
+        try DataParallel.join()
         let base = try zoo.resolve(model)
         var job = FineTuning(base: base, data: data, output: URL(fileURLWithPath: out))
         job.steps = steps
@@ -72,6 +73,7 @@ struct Finetune: ParsableCommand {
         job.resume = resume
         job.force = force
         let result = try job.run()
+        guard DataParallel.world.isPrimary else { return }
         func show(_ m: [String: Double]) -> String {
             TrainingLog.metricLine(m)
         }

@@ -28,7 +28,9 @@ struct Zoo: ParsableCommand {
                 command = try parseAsRoot(arguments)
             }
             try command.run()
+            DataParallel.leave()
         } catch {
+            if DataParallel.world.size > 1 { ErrorLine.exitJob(error, arguments: arguments) }
             ErrorLine.exit(error, arguments: arguments)
         }
     }

@@ -42,7 +42,7 @@ extension ImageClassificationTask {
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: e.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
-        guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
 
         // The test split, measured once at the end.
         var metrics = summary.validation

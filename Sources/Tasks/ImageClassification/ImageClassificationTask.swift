@@ -86,6 +86,19 @@ public final class ImageClassificationTask: TrainingTask {
         model(batch.images).crossEntropy(targets: batch.labels, labelSmoothing: labelSmoothing)
     }
 
+    public var splitsAcrossRanks: Bool { true }
+
+    /// A slice of the batch's images.
+    public func partialLoss(on batch: Batch, part: Int, of parts: Int) -> Tensor? {
+        let n = batch.labels.count
+        let range = DataParallel.slice(n, part: part, of: parts)
+        guard !range.isEmpty else { return nil }
+        let size = batch.images.count / n
+        let images = Tensor(uninitialized: [range.count] + Array(batch.images.shape.dropFirst()))
+        images.data.update(from: batch.images.data + range.lowerBound * size, count: range.count * size)
+        return loss(on: Batch(images: images, labels: Array(batch.labels[range]))) * (Float(range.count) / Float(n))
+    }
+
     // MARK: - Evaluation
 
     /// Mean loss and accuracy on the first `batches` × `evaluationBatchSize` validation images

@@ -95,15 +95,15 @@ public struct FineTuning {
         settings.title = "\(name): fine-tuning loss"
         let trainer = try Trainer(task: task, optimizers: training.makeOptimizers(parameters: model.parameters),
                                   schedule: training.makeSchedule(dModel: model.config.dModel, totalSteps: steps), settings: settings)
-        let before = trainer.evaluate()
+        let before = DataParallel.world.isPrimary ? trainer.evaluate() : [:]
         let summary = try trainer.run(resume: resume, stopAfter: stopAfter)
-        guard summary.steps >= steps else { return Result(entry: nil, before: before, after: summary.validation, summary: summary) }
+        guard summary.steps >= steps, DataParallel.world.isPrimary else { return Result(entry: nil, before: before, after: summary.validation, summary: summary) }
 
         let after = summary.validation
         let entryConfig = ZooEntryConfig(
             name: name, task: .languageModel, model: model.config, tokenizer: base.config.tokenizer, metrics: after,
             training: .init(recipe: nil, data: data, steps: summary.steps, tokens: summary.tokens, wallSeconds: summary.wallSeconds,
-                            parameters: model.parameterCount, finetunedFrom: base.name))
+                            parameters: model.parameterCount, finetunedFrom: base.name, ranks: summary.ranks))
         var card = ModelCard(title: name, summary: "`\(base.name)` fine-tuned on `\(data)` for \(summary.steps) steps "
                              + "by `zoo finetune`; its tokenizer is \(base.name)'s.")
         let validationText = "the last 10% of \(data) (\(validationTokens.count) tokens)"

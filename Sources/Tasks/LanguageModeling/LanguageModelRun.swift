@@ -55,7 +55,7 @@ extension LanguageModelTask {
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
-        guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
 
         // Export.
         let export = RunExport(recipe: recipe, options: options)

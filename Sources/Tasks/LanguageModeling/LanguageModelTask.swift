@@ -72,6 +72,17 @@ public final class LanguageModelTask: TrainingTask {
         return logits.reshaped([-1, model.config.vocabSize]).crossEntropy(targets: batch.targets, labelSmoothing: labelSmoothing)
     }
 
+    public var splitsAcrossRanks: Bool { true }
+
+    /// A slice of the batch's windows; every window has `length` targets.
+    public func partialLoss(on batch: Batch, part: Int, of parts: Int) -> Tensor? {
+        let rows = DataParallel.slice(batch.rows, part: part, of: parts)
+        guard !rows.isEmpty else { return nil }
+        let span = (rows.lowerBound * batch.length)..<(rows.upperBound * batch.length)
+        let mine = Batch(inputs: Array(batch.inputs[span]), targets: Array(batch.targets[span]), rows: rows.count, length: batch.length)
+        return loss(on: mine) * (Float(rows.count) / Float(batch.rows))
+    }
+
     // MARK: - Evaluation
 
     /// Mean cross entropy per held-out token (no label smoothing) over consecutive windows, and

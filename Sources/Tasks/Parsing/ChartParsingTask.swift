@@ -110,6 +110,29 @@ public final class ChartParsingTask: TrainingTask {
         return spanLoss + tagLossWeight * tags.crossEntropy(targets: batch.tags, ignoreIndex: Self.ignoreIndex)
     }
 
+    public var splitsAcrossRanks: Bool { true }
+
+    /// A slice of the batch's sentences: each of the two means weighted by the slice's share of
+    /// the spans or tags it is over.
+    public func partialLoss(on batch: Batch, part: Int, of parts: Int) -> Tensor? {
+        let range = DataParallel.slice(batch.examples.count, part: part, of: parts)
+        guard !range.isEmpty else { return nil }
+        let mine = self.batch(Array(batch.examples[range]), from: train)
+        func known(_ labels: [Int32]) -> Int { labels.reduce(0) { $0 + ($1 == Self.ignoreIndex ? 0 : 1) } }
+        let (spans, tags) = model(mine.input)
+        var total: Tensor?
+        let spanShare = known(mine.spanLabels), spanAll = known(batch.spanLabels)
+        if spanShare > 0 {
+            total = spans.crossEntropy(targets: mine.spanLabels, ignoreIndex: Self.ignoreIndex) * (Float(spanShare) / Float(spanAll))
+        }
+        let tagShare = known(mine.tags), tagAll = known(batch.tags)
+        if tagLossWeight > 0 && tagShare > 0 {
+            let tagLoss = tags.crossEntropy(targets: mine.tags, ignoreIndex: Self.ignoreIndex) * (tagLossWeight * Float(tagShare) / Float(tagAll))
+            total = total.map { $0 + tagLoss } ?? tagLoss
+        }
+        return total
+    }
+
     // MARK: - Evaluation
 
     /// The span loss, and the labelled bracket F1 and tagging accuracy of CKY's trees against the

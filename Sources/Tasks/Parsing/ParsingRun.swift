@@ -83,7 +83,7 @@ enum ParsingRun {
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: encoderConfig.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
-        guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
 
         let e = encoderConfig
         let modelFact = "chart parser (Kitaev & Klein 2018): encoder d_model \(e.dModel), \(e.heads) heads, \(e.encoderLayers) layers, "

@@ -59,7 +59,7 @@ enum Seq2SeqParsingRun {
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
-        guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: settings.directory) }
+        guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: settings.directory) }
 
         let parserConfig = Seq2SeqParserConfig(targets: targets, tags: tags, beam: p.beam, lengthPenalty: p.lengthPenalty,
                                                maxExtraLength: p.maxExtraLength)

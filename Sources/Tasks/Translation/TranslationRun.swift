@@ -74,7 +74,7 @@ extension TranslationTask {
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
         let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
-        guard summary.steps >= settings.steps else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
 
         // The test set, with the decoder the zoo entry will use.
         var metrics = summary.validation

@@ -37,6 +37,8 @@ public final class TranslationTask: TrainingTask {
         public var targetShape: [Int]
         /// Target tokens predicted (end-of-text included, padding not).
         public var tokens: Int
+        /// The examples' indices in the training set (for slicing across ranks); empty otherwise.
+        public var examples: [Int] = []
     }
 
     static let ignoreIndex: Int32 = -100
@@ -127,13 +129,26 @@ public final class TranslationTask: TrainingTask {
         if bucketCache?.tokens != tokens { bucketCache = (tokens, Self.buckets(train, tokens: tokens)) }
         let batches = bucketCache!.batches
         let pick = batches[Int(generator.next() % UInt64(batches.count))]
-        return batch(pick.map { train[$0] })
+        var b = batch(pick.map { train[$0] })
+        b.examples = pick
+        return b
     }
 
     public func tokenCount(of batch: Batch) -> Int { batch.tokens }
 
     public func loss(on batch: Batch) -> Tensor {
         lossTensor(batch, labelSmoothing: labelSmoothing)
+    }
+
+    public var splitsAcrossRanks: Bool { true }
+
+    /// A slice of the batch's sentence pairs, weighted by its share of the target tokens.
+    public func partialLoss(on batch: Batch, part: Int, of parts: Int) -> Tensor? {
+        precondition(!batch.examples.isEmpty, "a training batch (makeBatch) records its examples")
+        let range = DataParallel.slice(batch.examples.count, part: part, of: parts)
+        guard !range.isEmpty else { return nil }
+        let mine = self.batch(batch.examples[range].map { train[$0] })
+        return loss(on: mine) * (Float(mine.tokens) / Float(batch.tokens))
     }
 
     func lossTensor(_ b: Batch, labelSmoothing: Float) -> Tensor {
