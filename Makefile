@@ -12,8 +12,9 @@ export ZOO_NATIVE_BUILD := 1
 # Debian packages the build and the tests need: OpenBLAS (loaded at run time by Sources/CBLAS),
 # ICU (Unicode normalization for tokenization), zlib (gzip-compressed data sets), Fashion-MNIST
 # (a test reads its test split), libxml2 (Foundation's XMLParser, which reads back the tree SVGs
-# in the tests) and Chromium (a test opens the attention page of `zoo attention` headless).
-DEB_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev dataset-fashion-mnist libxml2 chromium
+# in the tests), Chromium (a test opens the attention page of `zoo attention` headless) and Open MPI
+# (`mpirun -np N zoo run` trains data-parallel; the zoo loads libmpi only when mpirun starts it).
+DEB_PACKAGES := libopenblas-dev libicu-dev zlib1g-dev dataset-fashion-mnist libxml2 chromium openmpi-bin libopenmpi-dev
 # The corpora (docs/data-sources.md): SWORD Bible modules read through diatheke.
 DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.

@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tasks", "TestSupport"]),
         .testTarget(name: "RecipesTests", dependencies: ["Recipes", "Tasks", "TestSupport"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "TestSupport", "FuzzEntry"]),
-        .testTarget(name: "ZooCLITests", dependencies: ["zoo"]),
+        .testTarget(name: "ZooCLITests", dependencies: ["zoo", "Layers"]),
         // Another package depending on this one by version builds and tokenizes.
         .testTarget(name: "PackageTests", dependencies: ["Tokenization"]),
     ],

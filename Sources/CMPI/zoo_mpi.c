@@ -2,6 +2,8 @@
 #include "zoo_mpi.h"
 #include <dlfcn.h>
 #include <limits.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +32,14 @@ static Handle world, mpi_float, mpi_double, mpi_byte, op_sum;
 
 int zoo_mpi_load(char *error, size_t length) {
     if (p_init_thread) return 0;
-    const char *names[] = {getenv("ZOO_MPI_LIBRARY"), "libmpi.so.40", "libmpi.so"};
+    // ZOO_MPI_LIBRARY, when set, is the only library tried.
+    const char *chosen = getenv("ZOO_MPI_LIBRARY");
+    const char *names[] = {"libmpi.so.40", "libmpi.so"};
     void *h = NULL;
     // RTLD_GLOBAL: Open MPI's components, loaded later by libmpi itself, resolve symbols from it.
-    for (size_t i = 0; i < sizeof names / sizeof *names && !h; i++)
-        if (names[i] && *names[i]) h = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
+    if (chosen && *chosen) h = dlopen(chosen, RTLD_NOW | RTLD_GLOBAL);
+    else
+        for (size_t i = 0; i < sizeof names / sizeof *names && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
     if (!h) {
         snprintf(error, length, "cannot load Open MPI (%s); install libopenmpi3 (Debian: apt-get install openmpi-bin)", dlerror());
         return -1;
@@ -146,3 +151,31 @@ int zoo_mpi_test(void **request) {
 }
 
 int zoo_mpi_wait(void **request) { return p_wait((Handle *)request, NULL); }
+
+static char termination_text[2048];
+static volatile sig_atomic_t termination_length;
+
+static void on_termination(int signal) {
+    if (termination_length > 0) {
+        ssize_t ignored = write(2, termination_text, (size_t)termination_length);
+        (void)ignored;
+    }
+    _exit(128 + signal);
+}
+
+void zoo_mpi_on_termination(const char *text) {
+    static int installed;
+    termination_length = 0;
+    size_t n = strlen(text);
+    if (n > sizeof termination_text) n = sizeof termination_text;
+    memcpy(termination_text, text, n);
+    termination_length = (sig_atomic_t)n;
+    if (!installed) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = on_termination;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGTERM, &action, NULL);
+        installed = 1;
+    }
+}

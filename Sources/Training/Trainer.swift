@@ -76,6 +76,14 @@ public final class Trainer<Task: TrainingTask> {
         }
         let log = primary ? try TrainingLog(url: logURL, keepingThrough: resume ? step : nil) : nil
         var lastCheckpoint: String? = resume ? checkpointURL.path : nil
+        var checkpointStep = step
+        // Rank 0's last word if mpirun ends the job because another rank failed.
+        func sayOnTermination() {
+            guard primary else { return }
+            let whole = lastCheckpoint.map { "\($0) (step \(checkpointStep)) is whole; continue with --resume" } ?? "no checkpoint was written yet"
+            DataParallel.onTermination(say: "the job ended: another process failed or mpirun was stopped; \(whole)")
+        }
+        sayOnTermination()
         var validation = log?.records.last { !$0.validation.isEmpty }?.validation ?? [:]
         var losses: [Double] = []
 
@@ -165,6 +173,8 @@ public final class Trainer<Task: TrainingTask> {
             if (checkpointEvery > 0 && step % checkpointEvery == 0) || step == settings.steps || step == end {
                 if primary { try saveCheckpoint(elapsed: elapsedBefore + Date().timeIntervalSince(start)) }
                 lastCheckpoint = checkpointURL.path
+                checkpointStep = step
+                sayOnTermination()
             }
             if let log, !record.validation.isEmpty || step == end {
                 try LossPlot.write(log.records, title: settings.title, to: plotURL)

@@ -9,7 +9,7 @@ import Tensors
 @Suite struct TrainingLoopTests {
     /// Everything a run is made of, built from scratch as a new process would.
     static func makeTrainer(directory: URL, steps: Int = 6, accumulation: Int = 2, dropout: Float = 0.1,
-                            checkpointEvery: Int = 2) throws -> Trainer<LanguageModelTask> {
+                            checkpointEvery: Int = 2, group: any ProcessGroup = SingleProcess()) throws -> Trainer<LanguageModelTask> {
         let tokenizer = CharacterTokenizer(alphabet: TrainingFixtures.alphabet)
         let lines = TrainingFixtures.englishLines
         let train = LanguageModelTask.tokens(of: Array(lines.dropLast(2)), tokenizer: tokenizer)
@@ -28,6 +28,7 @@ import Tensors
         settings.evaluationBatches = 2
         settings.checkpointEvery = checkpointEvery
         settings.progress = .silent
+        settings.processGroup = group
         return try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                            schedule: t.makeSchedule(dModel: 32, totalSteps: steps), settings: settings)
     }

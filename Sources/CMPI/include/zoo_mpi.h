@@ -30,6 +30,10 @@ int zoo_mpi_start_allreduce_float(float *buffer, int count, void **request);
 int zoo_mpi_test(void **request);
 int zoo_mpi_wait(void **request);
 
+/// On SIGTERM (mpirun ending the job when another rank has failed), writes `text` to stderr and
+/// exits 143. Safe to call again to change the text while the handler is installed.
+void zoo_mpi_on_termination(const char *text);
+
 /// MPI's text for an error code.
 void zoo_mpi_error_string(int code, char *text, size_t length);
 

@@ -1,3 +1,4 @@
+import CMPI
 import Foundation
 
 /// The data-parallel world of this process: one process alone, or the ranks of an `mpirun` job.
@@ -36,6 +37,13 @@ public enum DataParallel {
     /// that simply exited would leave the others waiting in their next collective.
     public static func abortJob(code: Int32) {
         (world as? OpenMPIGroup)?.abort(code: code)
+    }
+
+    /// What rank 0 says when mpirun ends the job because another rank failed (SIGTERM): one
+    /// line, typically where the last checkpoint is. Only in a job of several ranks.
+    public static func onTermination(say line: String) {
+        guard world.size > 1 else { return }
+        zoo_mpi_on_termination("Error: \(line)\n")
     }
 
     /// A label for messages: "" alone, "rank 1 of 4: " in a job.

@@ -1,0 +1,108 @@
+import Foundation
+import Layers
+import Testing
+
+/// `mpirun -np N zoo run RECIPE` as a user runs it, over Open MPI (the Makefile installs
+/// openmpi-bin): 2 ranks train as 1 does on the same global batch, checkpoints resume on any
+/// number of ranks, and what cannot run says so in one line.
+@Suite(.serialized) struct DataParallelCLITests {
+    let cli = ZooCLITests()
+
+    /// mpirun as root (CI) and with more ranks than cores.
+    func mpirun(_ ranks: Int, _ arguments: [String], in dir: URL) throws -> ZooCLITests.Result {
+        let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = try #require(mpirun, "mpirun is missing: install openmpi-bin and libopenmpi-dev (make deps does)")
+        return try cli.run(["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), ZooCLITests.zoo.path] + arguments,
+                           in: dir, environment: ["ZOO_DIR": nil, "COLUMNS": "1000"], executable: URL(fileURLWithPath: path))
+    }
+
+    static func losses(_ work: URL) throws -> [Double] {
+        try String(contentsOf: work.appendingPathComponent("train.jsonl"), encoding: .utf8).split(separator: "\n").map {
+            let record = try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            return try #require(record?["loss"] as? Double)
+        }
+    }
+
+    static func expectClose(_ a: [Double], _ b: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(a.count == b.count && !a.isEmpty, "\(a.count) vs \(b.count) steps", sourceLocation: sourceLocation)
+        for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-5 * abs(y), "\(x) vs \(y)", sourceLocation: sourceLocation) }
+    }
+
+    /// The entries' weights, each against its tensor's scale; the key projection's bias is left
+    /// out (its gradient is rounding noise, which Adam turns into full steps).
+    static func expectSameWeights(_ a: URL, _ b: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let x = try SafetensorsFile(path: a.appendingPathComponent("model.safetensors").path)
+        let y = try SafetensorsFile(path: b.appendingPathComponent("model.safetensors").path)
+        #expect(x.names == y.names, sourceLocation: sourceLocation)
+        for name in x.names {
+            var u = try x.tensor(name).scalars, v = try y.tensor(name).scalars
+            if name.hasSuffix("in_proj_bias") {
+                let d = u.count / 3
+                u.removeSubrange(d..<(2 * d))
+                v.removeSubrange(d..<(2 * d))
+            }
+            let scale = max(u.map(abs).max() ?? 0, 1e-3)
+            let worst = zip(u, v).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-4 * scale, "\(name): off by \(worst) (scale \(scale))", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func twoRanksTrainAsOneAndResumeTheSameCurve() throws {
+        let dir = try ProtectedOutputCLITests.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let one = try mpirun(1, ["run", "tiny.yaml", "--work", "one", "--out", "Zoo/one"], in: dir)
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try mpirun(2, ["run", "tiny.yaml", "--work", "two", "--out", "Zoo/two"], in: dir)
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(two.stderr.contains("data-parallel on 2 ranks"))
+        #expect(two.stdout.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "rank 0 alone prints: \(two.stdout)")
+        let curve = try Self.losses(dir.appendingPathComponent("one"))
+        #expect(curve.count == 20)
+        Self.expectClose(try Self.losses(dir.appendingPathComponent("two")), curve)
+        try Self.expectSameWeights(dir.appendingPathComponent("Zoo/one"), dir.appendingPathComponent("Zoo/two"))
+
+        // The entry and its card record the world size.
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("Zoo/two/config.json"))) as? [String: Any]
+        #expect((config?["training"] as? [String: Any])?["ranks"] as? Int == 2)
+        let card = try String(contentsOf: dir.appendingPathComponent("Zoo/two/card.md"), encoding: .utf8)
+        #expect(card.contains("on 2 processes × "), "\(card)")
+
+        // Two ranks stop after 10 steps; two ranks, then one, resume to the same curve.
+        for resumers in [2, 1] {
+            let work = "split\(resumers)"
+            let first = try mpirun(2, ["run", "tiny.yaml", "--work", work, "--out", "Zoo/\(work)", "--stop-after", "10"], in: dir)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("Zoo/\(work)").path), "a stopped run exports nothing")
+            let rest = try mpirun(resumers, ["run", "tiny.yaml", "--work", work, "--out", "Zoo/\(work)", "--resume"], in: dir)
+            #expect(rest.status == 0, "\(rest.stderr)")
+            Self.expectClose(try Self.losses(dir.appendingPathComponent(work)), curve)
+            try Self.expectSameWeights(dir.appendingPathComponent("Zoo/\(work)"), dir.appendingPathComponent("Zoo/one"))
+        }
+    }
+
+    /// A rank that fails ends the whole job at once, its line naming the rank; nothing is exported.
+    @Test func aFailingRankEndsTheJob() throws {
+        let dir = try ProtectedOutputCLITests.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let recipe = try String(contentsOf: dir.appendingPathComponent("tiny.yaml"), encoding: .utf8)
+        try Data(recipe.replacingOccurrences(of: "train: train.txt", with: "train: gone.txt").utf8).write(to: dir.appendingPathComponent("gone.yaml"))
+        // Rank 0 runs the good recipe, rank 1 one whose data is missing (mpirun's ':' gives each its own command).
+        let r = try mpirun(1, ["run", "tiny.yaml", "--work", "w", "--out", "Zoo/t", ":", "-np", "1", ZooCLITests.zoo.path,
+                               "run", "gone.yaml", "--work", "w", "--out", "Zoo/t"], in: dir)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("Error: rank 1 of 2: gone.txt: no such file\n"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("Zoo/t").path))
+    }
+
+    /// Started as if by mpirun, but without an Open MPI library to load: one line, exit 1.
+    @Test func withoutOpenMPIARankSaysSoInOneLine() throws {
+        let dir = try ProtectedOutputCLITests.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try cli.run(["run", "tiny.yaml"], in: dir,
+                            environment: ["ZOO_DIR": nil, "OMPI_COMM_WORLD_SIZE": "2", "ZOO_MPI_LIBRARY": "/nonexistent/libmpi.so.40"])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("Error: mpirun started this process as one of 2, but it cannot join them: cannot load Open MPI ("), "\(r.stderr)")
+        #expect(r.stderr.filter { $0 == "\n" }.count == 1, "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent(".runs").path), "nothing ran")
+    }
+}
