@@ -1,5 +1,6 @@
 import Layers
 import Tasks
+import Training
 
 /// Decoder-only (GPT) figures beside `Benchmarks/peers/torch_peers.py`'s `torch-generate-*` and
 /// `torch-train-gpt-char`: generation with the KV cache (batch 1, prompt 32, 128 new tokens,
@@ -38,29 +39,51 @@ public enum GPTBenchmarks {
         }
     }
 
+    /// Started by `mpirun -np N`, every rank trains on its slice of each batch of 8 and the
+    /// gradients are summed across the ranks (`GradientReducer`), as `zoo run` does; the figures
+    /// then add the bytes summed per step and the time a step waits for the sums after its
+    /// backward pass (what overlap did not hide).
     public static var trainChar: BenchmarkCase {
         BenchmarkCase(name: "train-gpt-char", summary: "GPT training, d=384, 6 heads, 6 layers, context 256, vocab 65, batch 8, AdamW: tokens/s") {
             let c = GPT.gptConfig(vocabSize: 65, context: 256, dModel: 384, heads: 6, layers: 6, dropout: 0.2, activation: .gelu)
             let model = GPT(c, seed: 1)
             let adam = Adam.adamW(parameters: model.parameters, learningRate: 1e-3, beta2: 0.99, weightDecay: 0.1)
+            let group = DataParallel.world
+            let reducer = group.size > 1 ? GradientReducer(parameters: model.parameters, group: group) : nil
             var g = RandomGenerator(seed: 3)
             let (b, t) = (8, 256)
-            var start = 0.0
+            let mine = DataParallel.slice(b, part: group.rank, of: group.size)
+            var start = 0.0, waiting = 0.0
             let warmUp = 3, steps = 10
             for step in 0..<(warmUp + steps) {
-                if step == warmUp { start = monotonicSeconds() }
+                if step == warmUp { start = monotonicSeconds(); waiting = 0 }
                 let ids = (0..<(b * (t + 1))).map { _ in Int32(g.next() % 65) }
                 var input: [Int32] = [], target: [Int32] = []
-                for i in 0..<b {
+                for i in mine {
                     input += ids[(i * (t + 1))..<(i * (t + 1) + t)]
                     target += ids[(i * (t + 1) + 1)..<((i + 1) * (t + 1))]
                 }
-                let loss = model(input, shape: [b, t]).reshaped([b * t, 65]).crossEntropy(targets: target)
+                let loss = model(input, shape: [mine.count, t]).reshaped([mine.count * t, 65]).crossEntropy(targets: target)
                 model.zeroGrad()
-                loss.backward()
+                if let reducer {
+                    (loss * (Float(mine.count) / Float(b))).backward(leafDone: { try? reducer.gradientDone($0) })
+                    let before = monotonicSeconds()
+                    try reducer.finish()
+                    waiting += monotonicSeconds() - before
+                } else {
+                    loss.backward()
+                }
                 adam.step(gradientScale: gradientClipping(model.parameters, maxNorm: 1).scale)
             }
-            return [Figure(name: "train-gpt-char", value: Double(b * t * steps) / (monotonicSeconds() - start), unit: "tokens/s")]
+            let seconds = monotonicSeconds() - start
+            var figures = [Figure(name: "train-gpt-char", value: Double(b * t * steps) / seconds, unit: "tokens/s")]
+            if group.size > 1 {
+                figures.append(Figure(name: "train-gpt-char-ranks", value: Double(group.size), unit: "ranks"))
+                figures.append(Figure(name: "train-gpt-char-allreduce", value: Double(model.parameterCount * 4) / 1e6, unit: "MB/step"))
+                figures.append(Figure(name: "train-gpt-char-step", value: seconds / Double(steps) * 1000, unit: "ms"))
+                figures.append(Figure(name: "train-gpt-char-allreduce-wait", value: waiting / Double(steps) * 1000, unit: "ms/step"))
+            }
+            return figures
         }
     }
 }

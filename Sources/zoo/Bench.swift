@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tasks
 import ZooBenchmarks
 
 /// `zoo bench NAME [--json]`: runs registered benchmarks and prints one line per figure.
@@ -14,9 +15,14 @@ struct Bench: ParsableCommand {
             After the figures comes `peak-rss`: the peak resident memory of the whole run (MiB).
             Run one benchmark alone for its own peak.
 
+            Started by mpirun, train-gpt-char trains data-parallel (each process on its slice of \
+            every batch, gradients summed across them) and process 0 prints the figures, with the \
+            bytes summed per step and the time a step waits for them.
+
             Examples:
               zoo bench gemm
               zoo bench all --json > figures.jsonl
+              mpirun -np 2 zoo bench train-gpt-char   # 2 processes × 1 core against `zoo bench train-gpt-char`
             """
     )
 
@@ -27,6 +33,7 @@ struct Bench: ParsableCommand {
     var json = false
 
     func run() throws {
+        try DataParallel.join()
         let cases = try Benchmarks.select(name)
         if !json { emit(Benchmarks.environmentSummary) }
         for benchmark in cases {
@@ -39,6 +46,7 @@ struct Bench: ParsableCommand {
 
     /// Prints and flushes, so a long run shows its figures as they come, even through a pipe.
     private func emit(_ line: String) {
+        guard DataParallel.world.isPrimary else { return }
         print(line)
         fflush(stdout)
     }

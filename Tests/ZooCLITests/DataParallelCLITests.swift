@@ -94,6 +94,52 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("Zoo/t").path))
     }
 
+    /// A rank killed in the middle of training: mpirun ends the job, rank 0's last line says where
+    /// the last checkpoint is, and that checkpoint is whole: the run resumes from it.
+    @Test func rankZeroNamesTheWholeCheckpointWhenAnotherRankDies() throws {
+        let dir = try ProtectedOutputCLITests.workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let recipe = try String(contentsOf: dir.appendingPathComponent("tiny.yaml"), encoding: .utf8)
+        try Data((recipe.replacingOccurrences(of: "steps: 20,", with: "steps: 1000000,") + "\ncheckpoint: {every: 50}\n").utf8)
+            .write(to: dir.appendingPathComponent("long.yaml"))
+        let launcher = try #require(["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: launcher)
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", ZooCLITests.zoo.path, "run", "long.yaml", "--work", "long"]
+        process.currentDirectoryURL = dir
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let checkpoint = dir.appendingPathComponent("long/checkpoint.safetensors")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline { usleep(100_000) }
+        #expect(FileManager.default.fileExists(atPath: checkpoint.path), "no checkpoint within 2 minutes")
+
+        // Rank 1: the zoo process whose environment says so.
+        let ranks = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+            guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+                  let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let words = command.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return words.first == ZooCLITests.zoo.path && words.contains("long.yaml") && environment.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "OMPI_COMM_WORLD_RANK=1" }
+        }
+        let rank1 = try #require(ranks.first, "rank 1 not found")
+        kill(rank1, SIGKILL)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        let said = stderr.split(separator: "\n").filter { $0.hasPrefix("Error: ") }
+        #expect(said.count == 1 && said[0].hasPrefix("Error: the job ended: another process failed or mpirun was stopped; ")
+                && said[0].hasSuffix(" is whole; continue with --resume"), "\(stderr)")
+        let step = try #require(said.first.flatMap { line in line.range(of: "(step ").map { Int(line[$0.upperBound...].prefix { $0.isNumber }) } } ?? nil)
+        #expect(step >= 50 && step % 50 == 0)
+        let file = try SafetensorsFile(path: checkpoint.path)
+        #expect(file.metadata["step"] == String(step))
+        let resumed = try mpirun(1, ["run", "tiny.yaml", "--work", "long", "--resume", "--steps", String(step + 1)], in: dir)
+        #expect(resumed.stderr.contains("resuming at step \(step) of \(step + 1)"), "\(resumed.stderr)")
+    }
+
     /// Started as if by mpirun, but without an Open MPI library to load: one line, exit 1.
     @Test func withoutOpenMPIARankSaysSoInOneLine() throws {
         let dir = try ProtectedOutputCLITests.workspace()
