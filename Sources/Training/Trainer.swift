@@ -108,16 +108,7 @@ public final class Trainer<Task: TrainingTask> {
                 let batch = task.makeBatch(tokens: microTokens, generator: &dataRandom)
                 stepTokens += task.tokenCount(of: batch)
                 if let reducer {
-                    // This rank's slice; the sums come after the last micro-batch's backward pass.
-                    guard let loss = task.partialLoss(on: batch, part: group.rank, of: ranks) else { continue }
-                    lossSum += Double(loss.item)
-                    var failure: (any Error)?
-                    let done: ((Tensor) -> Void)? = micro < settings.accumulation - 1 ? nil : { leaf in
-                        guard failure == nil else { return }
-                        do { try reducer.gradientDone(leaf) } catch { failure = error }
-                    }
-                    (settings.accumulation == 1 ? loss : loss * scale).backward(leafDone: done)
-                    if let failure { throw failure }
+                    lossSum += try backwardSlice(of: batch, reducer: micro == settings.accumulation - 1 ? reducer : nil)
                     continue
                 }
                 let loss = task.loss(on: batch)
@@ -239,17 +230,36 @@ public final class Trainer<Task: TrainingTask> {
         }
     }
 
+    /// This rank's slice of `batch`: its loss, back-propagated (scaled for accumulation); with a
+    /// reducer (the step's last micro-batch), the gradients' sums start during the pass.
+    private func backwardSlice(of batch: Task.Batch, reducer: GradientReducer?) throws -> Double {
+        let group = settings.processGroup
+        guard let loss = task.partialLoss(on: batch, part: group.rank, of: group.size) else { return 0 }
+        var failure: (any Error)?
+        let done: ((Tensor) -> Void)? = reducer.map { reducer in
+            { leaf in
+                guard failure == nil else { return }
+                do { try reducer.gradientDone(leaf) } catch { failure = error }
+            }
+        }
+        (settings.accumulation == 1 ? loss : loss * (1 / Float(settings.accumulation))).backward(leafDone: done)
+        if let failure { throw failure }
+        return Double(loss.item)
+    }
+
     /// Rank 0's initial weights on every rank.
     private func broadcastWeights() throws {
-        let parameters = task.model.parameters
+        let parameters = task.model.parameters, group = settings.processGroup
         var flat = [Float](repeating: 0, count: parameters.reduce(0) { $0 + $1.count })
-        var at = 0
-        if settings.processGroup.isPrimary {
-            for p in parameters { flat.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: at).update(from: p.data, count: p.count) }; at += p.count }
+        try flat.withUnsafeMutableBufferPointer { buffer in
+            var at = buffer.baseAddress!
+            if group.isPrimary {
+                for p in parameters { at.update(from: p.data, count: p.count); at += p.count }
+            }
+            try group.broadcast(UnsafeMutableRawBufferPointer(buffer), from: 0)
+            at = buffer.baseAddress!
+            for p in parameters { p.data.update(from: at, count: p.count); at += p.count }
         }
-        try flat.withUnsafeMutableBytes { b in try settings.processGroup.broadcast(b, from: 0) }
-        at = 0
-        for p in parameters { flat.withUnsafeBufferPointer { p.data.update(from: $0.baseAddress!.advanced(by: at), count: p.count) }; at += p.count }
     }
 
     /// Gives each rank other than 0 its own dropout masks, derived from rank 0's generators and

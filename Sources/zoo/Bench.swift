@@ -22,7 +22,7 @@ struct Bench: ParsableCommand {
             Examples:
               zoo bench gemm
               zoo bench all --json > figures.jsonl
-              mpirun -np 2 zoo bench train-gpt-char   # 2 processes × 1 core against `zoo bench train-gpt-char`
+              mpirun -np 2 zoo bench train-gpt-char   # 2 processes × 1 core each
             """
     )
 

@@ -30,7 +30,7 @@ struct Run: ParsableCommand {
               zoo run Recipes/gpt-kjv.yaml --steps 200 --out Zoo/gpt-kjv-short
               zoo run Recipes/gpt-kjv.yaml --force   # retrain, replacing Zoo/gpt-kjv
               zoo run Recipes/gpt-kjv.yaml --force --resume
-              mpirun -np 2 zoo run Recipes/gpt-kjv.yaml --force   # two processes, one core each
+              mpirun -np 2 zoo run Recipes/gpt-kjv.yaml --force   # 2 processes
               mpirun -np 8 --hostfile hosts zoo run Recipes/gpt-kjv.yaml --force
             """
     )

@@ -99,7 +99,9 @@ import Testing
     /// into words (`#` starts a comment).
     static func invocations(_ line: String) -> [[String]] {
         let code = line.range(of: " #").map { String(line[..<$0.lowerBound]) } ?? line
-        return code.split(separator: "|").map { $0.split(separator: " ").map(String.init) }.filter { $0.first == "zoo" }
+        // `mpirun [its options] zoo ...` runs the zoo command after mpirun's options.
+        return code.split(separator: "|").map { $0.split(separator: " ").map(String.init) }
+            .map { $0.first == "mpirun" ? Array($0.drop { $0 != "zoo" }) : $0 }.filter { $0.first == "zoo" }
     }
 
     /// Every command's help, from `zoo --help` down its SUBCOMMANDS, by path ([] is `zoo`).
