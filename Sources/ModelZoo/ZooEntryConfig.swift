@@ -73,9 +73,12 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
         public var created: String
         /// The processes that trained it together (`mpirun -np N`); nil for one.
         public var ranks: Int?
+        /// The CPU it was trained on (`Machine.summary`), when known.
+        public var machine: String?
 
         public init(recipe: String?, data: String, steps: Int, tokens: Int, wallSeconds: Double, parameters: Int,
-                    finetunedFrom: String? = nil, ranks: Int? = nil, created: Date = Date()) {
+                    finetunedFrom: String? = nil, ranks: Int? = nil, machine: String? = nil,
+                    created: Date = Date()) {
             self.recipe = recipe
             self.data = data
             self.steps = steps
@@ -84,11 +87,12 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
             self.parameters = parameters
             self.finetunedFrom = finetunedFrom
             self.ranks = ranks.flatMap { $0 > 1 ? $0 : nil }
+            self.machine = machine
             self.created = ISO8601DateFormatter().string(from: created)
         }
 
         enum CodingKeys: String, CodingKey {
-            case recipe, data, steps, tokens, parameters, created, ranks
+            case recipe, data, steps, tokens, parameters, created, ranks, machine
             case wallSeconds = "wall_seconds", finetunedFrom = "finetuned_from"
         }
     }

@@ -87,10 +87,11 @@ extension RecipeRun {
         return s + ", seed \(t.seed)"
     }
 
-    /// The card's wall-time row: how long, on how many cores, and the overall rate in `unit`.
+    /// The card's wall-time row: how long, on how many cores of what machine, and the overall
+    /// rate in `unit`.
     public static func wallTime(_ info: ZooEntryConfig.TrainingInfo, unit: String) -> String {
         let on = (info.ranks ?? 1) > 1 ? "\(info.ranks!) processes × \(Parallel.cores) threads" : "\(Parallel.cores) cores"
-        return "\(ProgressBar.duration(info.wallSeconds)) on \(on) "
+        return "\(ProgressBar.duration(info.wallSeconds)) on \(on)\(info.machine.map { " of \($0)" } ?? "") "
             + "(\(ModelCard.count(Int(Double(info.tokens) / max(info.wallSeconds, 1e-9)))) \(unit)/s overall)"
     }
 }
@@ -122,7 +123,7 @@ public struct RunExport {
     /// The entry's training facts.
     public func trainingInfo(data: String, summary: TrainingSummary, parameters: Int) -> ZooEntryConfig.TrainingInfo {
         .init(recipe: recipeFile, data: data, steps: summary.steps, tokens: summary.tokens, wallSeconds: summary.wallSeconds,
-              parameters: parameters, ranks: summary.ranks)
+              parameters: parameters, ranks: summary.ranks, machine: Machine.summary)
     }
 
     /// Writes the entry (atomically, see `ZooRegistry.export`): the config, the model's weights,

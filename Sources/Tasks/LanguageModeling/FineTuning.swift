@@ -103,7 +103,8 @@ public struct FineTuning {
         let entryConfig = ZooEntryConfig(
             name: name, task: .languageModel, model: model.config, tokenizer: base.config.tokenizer, metrics: after,
             training: .init(recipe: nil, data: data, steps: summary.steps, tokens: summary.tokens, wallSeconds: summary.wallSeconds,
-                            parameters: model.parameterCount, finetunedFrom: base.name, ranks: summary.ranks))
+                            parameters: model.parameterCount, finetunedFrom: base.name, ranks: summary.ranks,
+                            machine: Machine.summary))
         var card = ModelCard(title: name, summary: "`\(base.name)` fine-tuned on `\(data)` for \(summary.steps) steps "
                              + "by `zoo finetune`; its tokenizer is \(base.name)'s.")
         let validationText = "the last 10% of \(data) (\(validationTokens.count) tokens)"
