@@ -120,6 +120,23 @@ import Testing
         #expect(entry.config.model.dModel == 512 && entry.config.model.encoderLayers == 6)
         #expect(entry.config.metrics["test_bleu"] != nil && entry.config.metrics["val_loss"] != nil)
         #expect(try #require(entry.card).contains("(4 sentences of \(sample)/test, beam 1"))
+        #expect(try #require(entry.card).contains("## BLEU by sentence length"))
+    }
+
+    /// Each bucket's BLEU is the corpus BLEU of its sentences alone; empty buckets are left out.
+    @Test func bleuByLengthScoresEachBucketAlone() throws {
+        let sources = ["a b c", "one two three four five six seven eight nine ten eleven twelve", "x",
+                       String(repeating: "w ", count: 45)]
+        let references = ["the cat sat on the mat", "a dog ran in the park today", "hello there friend", "it is long"]
+        let hypotheses = ["the cat sat on a mat", "a dog ran in the park", "hello there friend", "it was long"]
+        let b = try BLEUByLength(sources: sources, references: references, hypotheses: hypotheses)
+        #expect(b.buckets.map(\.label) == ["1–10", "11–20", "41+"])
+        #expect(b.buckets.map(\.sentences) == [2, 1, 1])
+        let first = try BLEU().corpusScore(hypotheses: [hypotheses[0], hypotheses[2]], references: [[references[0], references[2]]])
+        #expect(b.buckets[0].bleu == first.score)
+        let second = try BLEU().corpusScore(hypotheses: [hypotheses[1]], references: [[references[1]]])
+        #expect(b.buckets[1].bleu == second.score && second.score > 0 && second.score < 100)
+        #expect(b.markdown.contains("| 11–20 | 1 | \(String(format: "%.2f", second.score)) |"))
     }
 
     @Test func batchesHoldAtMostTheTokenBudgetAndPadCorrectly() throws {

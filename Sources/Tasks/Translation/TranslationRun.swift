@@ -80,6 +80,7 @@ extension TranslationTask {
         var metrics = summary.validation
         var testLine: String?
         var samples: [(String, String, String)] = []
+        var byLength: BLEUByLength?
         let beam = mt.beam, alpha = mt.lengthPenalty
         if let testPairs, let testPrefix, testPairs.count > 0 {
             note("translating the \(testPairs.count) test sentences of \(testPrefix) (beam \(beam), length penalty \(alpha))")
@@ -95,6 +96,7 @@ extension TranslationTask {
                 + "(\(testPairs.count) sentences of \(testPrefix), beam \(beam), α \(alpha), \(String(format: "%.1f", Double(testPairs.count) / seconds)) sentences/s)"
             note("test: \(bleu.formatted())")
             samples = (0..<min(mt.samples, testPairs.count)).map { (testPairs.sources[$0], testPairs.targets[$0], hypotheses[$0]) }
+            byLength = try BLEUByLength(sources: testPairs.sources, references: testPairs.targets, hypotheses: hypotheses)
         }
 
         // Export.
@@ -136,7 +138,7 @@ extension TranslationTask {
         let usage = ["echo \"\(samples.first?.0 ?? "In the beginning God created the heavens and the earth.")\" | zoo translate --model \(export.name)",
                      "zoo eval --model \(export.name) --src test.\(languages[0]) --ref test.\(languages[1])"]
         return try export.write(config: entryConfig, model: model, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
-                                trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, workDirectory: work, note: note)
+                                appendix: byLength.map { "\n" + $0.markdown } ?? "", trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, workDirectory: work, note: note)
     }
 
     /// A split of a parallel corpus named by `prefix`: `prefix.tsv` (columns in `languages`
