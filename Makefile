@@ -1,4 +1,4 @@
-# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | bench | peers | build | install [PREFIX=DIR] | uninstall | fuzz [FUZZ_SECONDS=60] | deps | clean
+# make demo | test | data [CRAFT=DIR] [WSJ=DIR] | check-zoo [CRAFT=DIR] | bench | peers | build | install [PREFIX=DIR] | uninstall | fuzz [FUZZ_SECONDS=60] | deps | clean
 # Every target that builds first installs what a fresh Debian machine is missing (`deps`).
 
 SWIFT  ?= swift
@@ -20,7 +20,7 @@ DATA_PACKAGES := diatheke sword-text-kjv sword-text-web sword-text-sparv
 # apt-get needs root: use sudo only when we are not root and sudo exists.
 SUDO := $(shell [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && echo sudo)
 
-.PHONY: deps data-deps data data-craft data-wsj build install install-files uninstall test demo bench peers fuzz fuzz-build clean
+.PHONY: deps data-deps data data-craft data-wsj build install install-files uninstall test demo check-zoo bench peers fuzz fuzz-build clean
 
 deps:
 	@dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1 || \
@@ -104,6 +104,17 @@ fuzz: fuzz-build
 
 demo: build
 	$(ZOO) demo
+
+# Every shipped model re-evaluated on the split its card reports, against the card (`zoo eval
+# --check`): fails on the first that does not reproduce its card. The parsers need CRAFT=DIR.
+check-zoo: data
+	$(ZOO) eval --model gpt-kjv --data data/kjv/valid.txt --check val
+	$(ZOO) eval --model bible-en-es --src data/bible-en-es/test.en --ref data/bible-en-es/test.es --check test
+	$(ZOO) eval --model bible-es-en --src data/bible-en-es/test.es --ref data/bible-en-es/test.en --check test
+	$(ZOO) eval --model vit-fashion-mnist --data fashion-mnist-test --check test
+	@test -f data/craft/test.txt || { echo "check-zoo: the parsers need data/craft: make check-zoo CRAFT=DIR" >&2; exit 1; }
+	$(ZOO) eval --model parse-craft --data data/craft/test.txt --check test
+	$(ZOO) eval --model parse-craft-seq2seq --data data/craft/test.txt --check test
 
 bench: data
 	$(ZOO) bench all

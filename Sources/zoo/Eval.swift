@@ -27,6 +27,11 @@ struct Eval: ParsableCommand {
             With --json, prints one object: input (--data, or --src for translation) and metrics \
             (by name: accuracy, loss and ppl, bleu and chrf, precision, recall and f1, with counts).
 
+            --check SPLIT compares the figures with those the model's card reports for that split \
+            (test, val or dev: the card's test_bleu, val_ppl, ...) and fails unless they agree to the \
+            card's rounding: given the split the card was measured on, a shipped model must \
+            reproduce its card (`make check-zoo` checks every shipped model so).
+
             Text files must be UTF-8: invalid UTF-8 is an error naming the file and the line. \
             Progress goes to stderr: a bar on a terminal, otherwise a line every tenth of the data \
             and at least every 10 seconds.
@@ -39,6 +44,7 @@ struct Eval: ParsableCommand {
               zoo eval --model Zoo/vit-fashion-mnist --data /tmp/fm
               zoo eval --model parse-craft --data data/craft/test.txt
               zoo eval --model gpt-kjv --data data/kjv/test.txt --json | jq .metrics.ppl
+              zoo eval --model gpt-kjv --data data/kjv/valid.txt --check val
             """
     )
 
@@ -71,8 +77,14 @@ struct Eval: ParsableCommand {
     @Flag(help: "One JSON object (input, metrics) instead of the report.")
     var json = false
 
+    @Option(help: "Fail unless the figures agree with the card's for this split (test, val, dev), to its rounding.")
+    var check: String?
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
+        if let check, !["test", "val", "dev"].contains(check) {
+            throw ValidationError("--check takes the split the card reports: test, val or dev, not '\(check)'")
+        }
         if beam < 1 { throw ValidationError("--beam must be at least 1, not \(beam)") }
         if !(lengthPenalty >= 0 && lengthPenalty.isFinite) { throw ValidationError("--length-penalty must be a finite number, 0 or more, not \(lengthPenalty)") }
     }
@@ -92,6 +104,17 @@ struct Eval: ParsableCommand {
             JSONLine(input: data ?? src, metrics: JSONLine.metrics(evaluation.metrics)).print()
         } else {
             for line in evaluation.lines { print(line) }
+        }
+        if let check {
+            let result = CardCheck(evaluation, card: entry.config.metrics, split: check)
+            guard !result.rows.isEmpty else {
+                throw EvaluationError("\(entry.directory.relativePath): its card reports no \(check)_ figure that this evaluation measures "
+                                      + "(card: \(entry.config.metrics.keys.sorted().joined(separator: ", ")))")
+            }
+            guard result.agrees else {
+                throw EvaluationError("\(entry.directory.relativePath) does not reproduce its card: \(result.summary)")
+            }
+            if !json { print("reproduces its card: \(result.summary)") }
         }
     }
 }
