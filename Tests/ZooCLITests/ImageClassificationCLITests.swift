@@ -23,6 +23,15 @@ import Testing
         return out
     }
 
+    /// The shipped ViT on Fashion-MNIST's 10,000 test images (Debian's dataset-fashion-mnist, which
+    /// `make test` installs) reproduces its card's test accuracy, as `make check-zoo` asks of every
+    /// shipped model.
+    @Test func shippedViTReproducesItsCard() throws {
+        let r = try ZooCLITests().run(["eval", "--model", "vit-fashion-mnist", "--data", "fashion-mnist-test", "--check", "test"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasSuffix("reproduces its card: accuracy 0.9021 = test_accuracy 0.9021\n"), "\(r.stdout)")
+    }
+
     @Test func classifyEvalAndListOnATrainedEntry() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-vit-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
