@@ -76,7 +76,9 @@ struct TokenizerCommand: ParsableCommand {
             abstract: "Tokenize standard input, one line per line, into pieces (or ids).",
             discussion: """
             A blank line gives a blank line. Invalid UTF-8 is an error naming stdin and the line. \
-            With --json, prints one object per line: input (the line), tokens (its pieces) and ids.
+            With --json, prints one object per line: input (the line), tokens (its pieces) and ids. \
+            Standard input is read in large blocks whose lines are encoded on every core and written \
+            in their order.
 
             Examples:
               echo "In the beginning" \\
@@ -90,17 +92,35 @@ struct TokenizerCommand: ParsableCommand {
 
         func run() throws {
             let tokenizer = try SentencePieceTokenizer(contentsOf: model)
-            var out = "", input = TextInput.StandardInput()
-            while let line = try input.next() {
+            let json = json, ids = ids
+            try LineStream().run { line in
                 if json {
-                    JSONLine(input: line, tokens: tokenizer.encodePieces(line), ids: tokenizer.encode(line).map(Int.init)).print()
-                    continue
+                    return Array(JSONLine(input: line, tokens: tokenizer.encodePieces(line), ids: tokenizer.encode(line).map(Int.init)).text.utf8)
                 }
-                out += ids ? tokenizer.encode(line).map(String.init).joined(separator: " ") : tokenizer.encodePieces(line).joined(separator: " ")
-                out += "\n"
-                if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
+                var out: [UInt8] = []
+                if ids {
+                    for (i, id) in tokenizer.encode(line).enumerated() {
+                        if i > 0 { out.append(0x20) }
+                        Self.appendDecimal(id, to: &out)
+                    }
+                } else {
+                    for (i, piece) in tokenizer.encodePieces(line).enumerated() {
+                        if i > 0 { out.append(0x20) }
+                        out += piece.utf8
+                    }
+                }
+                return out
             }
-            print(out, terminator: "")
+        }
+
+        /// `value` (not negative) in decimal digits.
+        static func appendDecimal(_ value: Int32, to out: inout [UInt8]) {
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var v = UInt32(value), n = 0
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat { d[n] = 0x30 + UInt8(v % 10); v /= 10; n += 1 } while v > 0
+                while n > 0 { n -= 1; out.append(d[n]) }
+            }
         }
     }
 

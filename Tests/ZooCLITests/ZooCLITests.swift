@@ -237,6 +237,41 @@ import Testing
         #expect(back.stdout == text + "\n")
     }
 
+    /// Input of several read blocks, encoded on every core: each line comes out in its place as
+    /// its own encoding, and a line that is not UTF-8 deep in the input stops the output right
+    /// before it, with the error naming it.
+    @Test func tokenizerEncodeKeepsLinesInOrderAcrossBlocks() throws {
+        let model = Self.fixtures.appendingPathComponent("spm/unigram_nfkc.model").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zoo-encode-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = (0..<200_000).map { "line \($0): In the beginning God created \($0 * 7919 % 1000) heavens." }
+        var bytes = Data(lines.joined(separator: "\n").utf8)  // no final "\n": the last line still counts
+        try bytes.write(to: dir.appendingPathComponent("big.txt"))
+        #expect(bytes.count > 2 * (4 << 20))
+        func encode(_ file: String) throws -> ZooCLITests.Result {
+            try run(["-c", "'\(Self.zoo.path)' tokenizer encode --model '\(model)' --ids < \(file)"], in: dir, executable: URL(fileURLWithPath: "/bin/sh"))
+        }
+        let all = try encode("big.txt")
+        #expect(all.status == 0 && all.stderr.isEmpty, "\(all.stderr)")
+        let out = all.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(out.count == lines.count + 1 && out.last == "")
+        for i in [0, 1, 77_777, 131_071, 199_999] {
+            let one = try run(["tokenizer", "encode", "--model", model, "--ids"], input: lines[i] + "\n")
+            #expect(out[i] + "\n" == one.stdout, "line \(i + 1)")
+        }
+
+        bytes = Data((lines[..<150_000].joined(separator: "\n") + "\nbad ").utf8)
+        bytes.append(contentsOf: [0xFF, 0x0A])  // line 150,001
+        bytes.append(Data(lines[150_001...].joined(separator: "\n").utf8))
+        try bytes.write(to: dir.appendingPathComponent("bad.txt"))
+        let bad = try encode("bad.txt")
+        #expect(bad.status == 1)
+        #expect(bad.stderr == "Error: stdin:150001: not valid UTF-8\n", "\(bad.stderr)")
+        #expect(bad.stdout.split(separator: "\n", omittingEmptySubsequences: false).prefix(150_000) == out.prefix(150_000))
+        #expect(bad.stdout.split(separator: "\n").count == 150_000)
+    }
+
     @Test func badInputGetsOneErrorLineAndNonZeroExit() throws {
         let cases: [([String], String)] = [
             (["bench", "no-such-benchmark"], "no-such-benchmark"),

@@ -83,7 +83,9 @@ public enum TextInput {
         }
     }
 
-    fileprivate static func line(_ bytes: UnsafeBufferPointer<UInt8>, source: String, number: Int) throws -> String {
+    /// One line's bytes (without its "\n") as text: a "\r" before the end dropped, UTF-8 or an error
+    /// naming `source` and line `number`.
+    public static func line(_ bytes: UnsafeBufferPointer<UInt8>, source: String, number: Int) throws -> String {
         var stop = bytes.count
         if stop > 0 && bytes[stop - 1] == 0x0D { stop -= 1 }
         guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[0..<stop]), as: UTF8.self) else {
