@@ -87,8 +87,12 @@ uninstall:
 		"$(COMPLETIONS)/fish/vendor_completions.d/zoo.fish"
 	rm -rf "$(SHARE)"
 
+# `make demo` and `make test` share one build, the debug configuration, in which this package's own
+# modules are optimized as well (-O, Package.swift): the demo runs at nearly release speed and the
+# tests reuse all it compiled. `make build` (release, whole-module) is for install, data and bench.
+# XCTest is off: every test is a Swift Testing one, and the run ends with its one summary line.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test --disable-xctest
 
 # libFuzzer on every parser a user's file reaches (Fuzz/, RELIABILITY.md): each target runs
 # FUZZ_SECONDS on its seeds; crashes land in Fuzz/crashes/<target>/. libFuzzer's runtime ships with
@@ -102,8 +106,9 @@ fuzz-build: deps
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh "$$($(FUZZ_BUILD) --show-bin-path)" $(FUZZ_TARGETS)
 
-demo: build
-	$(ZOO) demo
+demo: deps
+	$(SWIFT) build --product zoo
+	.build/debug/zoo demo
 
 # Every shipped model re-evaluated on the split its card reports, against the card (`zoo eval
 # --check`): fails on the first that does not reproduce its card. The parsers need CRAFT=DIR.
