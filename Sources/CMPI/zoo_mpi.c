@@ -21,7 +21,6 @@ static int (*p_finalize)(void);
 static int (*p_abort)(Handle, int);
 static int (*p_comm_rank)(Handle, int *);
 static int (*p_comm_size)(Handle, int *);
-static int (*p_barrier)(Handle);
 static int (*p_allreduce)(const void *, void *, int, Handle, Handle, Handle);
 static int (*p_iallreduce)(const void *, void *, int, Handle, Handle, Handle, Handle *);
 static int (*p_bcast)(void *, int, Handle, int, Handle);
@@ -51,7 +50,6 @@ int zoo_mpi_load(char *error, size_t length) {
     RESOLVE(p_abort, "MPI_Abort");
     RESOLVE(p_comm_rank, "MPI_Comm_rank");
     RESOLVE(p_comm_size, "MPI_Comm_size");
-    RESOLVE(p_barrier, "MPI_Barrier");
     RESOLVE(p_allreduce, "MPI_Allreduce");
     RESOLVE(p_iallreduce, "MPI_Iallreduce");
     RESOLVE(p_bcast, "MPI_Bcast");
@@ -64,7 +62,7 @@ int zoo_mpi_load(char *error, size_t length) {
     mpi_double = dlsym(h, "ompi_mpi_double");
     mpi_byte = dlsym(h, "ompi_mpi_byte");
     op_sum = dlsym(h, "ompi_mpi_op_sum");
-    if (!p_init_thread || !p_initialized || !p_finalize || !p_abort || !p_comm_rank || !p_comm_size || !p_barrier ||
+    if (!p_init_thread || !p_initialized || !p_finalize || !p_abort || !p_comm_rank || !p_comm_size ||
         !p_allreduce || !p_iallreduce || !p_bcast || !p_test || !p_wait || !p_error_string || !world || !mpi_float ||
         !mpi_double || !mpi_byte || !op_sum) {
         p_init_thread = NULL;
@@ -109,28 +107,21 @@ void zoo_mpi_abort(int code) {
     exit(code);
 }
 
-int zoo_mpi_barrier(void) { return p_barrier(world); }
-
 // Counts are C ints in MPI: longer buffers go in pieces.
 static const long PIECE = INT_MAX / 2;
 
-int zoo_mpi_allreduce_float(float *buffer, long count) {
+static int allreduce(char *buffer, long count, size_t size, Handle type) {
     for (long at = 0; at < count; at += PIECE) {
         long n = count - at < PIECE ? count - at : PIECE;
-        int code = p_allreduce(IN_PLACE, buffer + at, (int)n, mpi_float, op_sum, world);
+        int code = p_allreduce(IN_PLACE, buffer + at * size, (int)n, type, op_sum, world);
         if (code != 0) return code;
     }
     return 0;
 }
 
-int zoo_mpi_allreduce_double(double *buffer, long count) {
-    for (long at = 0; at < count; at += PIECE) {
-        long n = count - at < PIECE ? count - at : PIECE;
-        int code = p_allreduce(IN_PLACE, buffer + at, (int)n, mpi_double, op_sum, world);
-        if (code != 0) return code;
-    }
-    return 0;
-}
+int zoo_mpi_allreduce_float(float *buffer, long count) { return allreduce((char *)buffer, count, sizeof *buffer, mpi_float); }
+
+int zoo_mpi_allreduce_double(double *buffer, long count) { return allreduce((char *)buffer, count, sizeof *buffer, mpi_double); }
 
 int zoo_mpi_broadcast(void *buffer, long count, int root) {
     for (long at = 0; at < count; at += PIECE) {

@@ -16,7 +16,6 @@ int zoo_mpi_init(int *rank, int *size, char *error, size_t length);
 int zoo_mpi_finalize(void);
 /// MPI_Abort on the world: every process of the job ends.
 void zoo_mpi_abort(int code);
-int zoo_mpi_barrier(void);
 
 /// In-place sums over all ranks.
 int zoo_mpi_allreduce_float(float *buffer, long count);
