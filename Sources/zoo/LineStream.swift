@@ -6,17 +6,18 @@ import Tensors
 /// Standard input to standard output a line per line, for commands that turn each line into
 /// one output line independently (`zoo tokenizer encode`): large blocks are read, their lines
 /// transformed on every core, and the results written in input order, a block at a time. A
-/// line that is not UTF-8 stops it with `TextInput`'s error, after the output of the lines
-/// before it.
+/// line that is not UTF-8 (or that the transform refuses) stops it with that error, after the
+/// output of the lines before it.
 struct LineStream {
     /// Bytes read at a time; a longer line grows the block.
     var blockSize = 4 << 20
     var input: Int32 = 0
     var output: Int32 = 1
 
-    /// Runs `transform` on every line (it must be safe to call from several threads at once);
-    /// each result is written followed by "\n".
-    func run(_ transform: @escaping @Sendable (String) -> [UInt8]) throws {
+    /// Runs `transform` on every line with its number (it must be safe to call from several
+    /// threads at once); each result is written followed by "\n". An error `transform` throws
+    /// stops the stream as a line that is not UTF-8 does.
+    func run(_ transform: @escaping @Sendable (String, Int) throws -> [UInt8]) throws {
         var pending: [UInt8] = []  // the unfinished last line of the blocks read so far
         var block = [UInt8](repeating: 0, count: blockSize)
         var firstLine = 1
@@ -54,7 +55,7 @@ struct LineStream {
 
     /// Transforms the lines of `bytes` (ending in "\n" when `complete`), numbered from `firstLine`.
     private func process(_ bytes: ArraySlice<UInt8>, complete: Bool, firstLine: inout Int,
-                         _ transform: @escaping @Sendable (String) -> [UInt8]) throws {
+                         _ transform: @escaping @Sendable (String, Int) throws -> [UInt8]) throws {
         var ends: [Int] = []  // each line's end (its "\n", or the end of the bytes)
         for i in bytes.indices where bytes[i] == 0x0A { ends.append(i) }
         if !complete { ends.append(bytes.endIndex) }
@@ -75,7 +76,7 @@ struct LineStream {
                             do {
                                 let line = try TextInput.line(UnsafeBufferPointer(rebasing: buffer[(start - base)..<(ends[l] - base)]),
                                                               source: TextInput.standardInputName, number: first + l)
-                                text += transform(line)
+                                text += try transform(line, first + l)
                                 text.append(0x0A)
                             } catch {
                                 failed[c] = error

@@ -93,7 +93,7 @@ struct TokenizerCommand: ParsableCommand {
         func run() throws {
             let tokenizer = try SentencePieceTokenizer(contentsOf: model)
             let json = json, ids = ids
-            try LineStream().run { line in
+            try LineStream().run { line, _ in
                 if json {
                     return Array(JSONLine(input: line, tokens: tokenizer.encodePieces(line), ids: tokenizer.encode(line).map(Int.init)).text.utf8)
                 }
@@ -140,21 +140,18 @@ struct TokenizerCommand: ParsableCommand {
 
         func run() throws {
             let tokenizer = try SentencePieceTokenizer(contentsOf: model)
-            var input = TextInput.StandardInput()
-            while let line = try input.next() {
+            let ids = ids
+            try LineStream().run { line, number in
                 let fields = line.split(separator: " ").map(String.init)
-                if ids {
-                    var values: [Int32] = []
-                    for f in fields {
-                        guard let v = Int32(f), v >= 0, Int(v) < tokenizer.vocabularySize else {
-                            throw CommandError("\(TextInput.standardInputName):\(input.lineNumber): '\(f)' is not an id of this model (0..<\(tokenizer.vocabularySize))")
-                        }
-                        values.append(v)
+                guard ids else { return Array(tokenizer.decodePieces(fields).utf8) }
+                var values: [Int32] = []
+                for f in fields {
+                    guard let v = Int32(f), v >= 0, Int(v) < tokenizer.vocabularySize else {
+                        throw CommandError("\(TextInput.standardInputName):\(number): '\(f)' is not an id of this model (0..<\(tokenizer.vocabularySize))")
                     }
-                    print(tokenizer.decode(values))
-                } else {
-                    print(tokenizer.decodePieces(fields))
+                    values.append(v)
                 }
+                return Array(tokenizer.decode(values).utf8)
             }
         }
     }
