@@ -91,12 +91,14 @@ static void *worker_main(void *unused) {
     return 0;
 }
 
-// The threads a process runs on: ZOO_THREADS when set, else the cores it may run on (its affinity
-// mask), so that `mpirun --bind-to core` or `taskset` gives each process only its own cores.
+// The threads a process runs on: ZOO_THREADS when set, else OMP_NUM_THREADS (as a cluster's job
+// scripts set it), else the cores it may run on (its affinity mask), so that `mpirun --bind-to
+// core` or `taskset` gives each process only its own cores.
 static long cores_given(void) {
-    const char *env = getenv("ZOO_THREADS");
-    if (env && *env) {
-        long n = strtol(env, NULL, 10);
+    const char *names[] = {"ZOO_THREADS", "OMP_NUM_THREADS"};
+    for (int i = 0; i < 2; i++) {
+        const char *env = getenv(names[i]);
+        long n = env && *env ? strtol(env, NULL, 10) : 0;
         if (n >= 1) return n;
     }
 #ifdef __linux__
