@@ -9,11 +9,12 @@ import Testing
     let cli = ZooCLITests()
 
     /// mpirun as root (CI) and with more ranks than cores.
-    func mpirun(_ ranks: Int, _ arguments: [String], in dir: URL) throws -> ZooCLITests.Result {
+    func mpirun(_ ranks: Int, _ arguments: [String], in dir: URL, environment: [String: String?] = [:]) throws -> ZooCLITests.Result {
         let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let path = try #require(mpirun, "mpirun is missing: install openmpi-bin and libopenmpi-dev (make deps does)")
         return try cli.run(["--allow-run-as-root", "--oversubscribe", "-np", String(ranks), ZooCLITests.zoo.path] + arguments,
-                           in: dir, environment: ["ZOO_DIR": nil, "COLUMNS": "1000"], executable: URL(fileURLWithPath: path))
+                           in: dir, environment: environment.merging(["ZOO_DIR": nil, "COLUMNS": "1000"]) { $1 },
+                           executable: URL(fileURLWithPath: path))
     }
 
     static func losses(_ work: URL) throws -> [Double] {
@@ -52,9 +53,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let one = try mpirun(1, ["run", "tiny.yaml", "--work", "one", "--out", "Zoo/one"], in: dir)
         #expect(one.status == 0, "\(one.stderr)")
-        let two = try mpirun(2, ["run", "tiny.yaml", "--work", "two", "--out", "Zoo/two"], in: dir)
+        // Each rank takes its thread count from the environment mpirun passes on.
+        let two = try mpirun(2, ["run", "tiny.yaml", "--work", "two", "--out", "Zoo/two"], in: dir, environment: ["OMP_NUM_THREADS": "3"])
         #expect(two.status == 0, "\(two.stderr)")
-        #expect(two.stderr.contains("data-parallel on 2 ranks"))
+        #expect(two.stderr.contains("data-parallel on 2 ranks × 3 thread(s)"), "\(two.stderr)")
         #expect(two.stdout.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "rank 0 alone prints: \(two.stdout)")
         let curve = try Self.losses(dir.appendingPathComponent("one"))
         #expect(curve.count == 20)
