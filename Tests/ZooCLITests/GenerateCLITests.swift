@@ -16,7 +16,7 @@ import Testing
     /// greedy continuation stops there, well before --max-tokens; with --no-stop-at-eos the same
     /// tokens come and generation goes on to --max-tokens new tokens.
     @Test func endOfTextStopsByDefaultAndNoStopAtEosGoesOn() throws {
-        let common = ["generate", "--model", "gpt-kjv", "--prompt", "In the beginning", "--temperature", "0", "--max-tokens", "80", "--json"]
+        let common = ["generate", "--model", "gpt-kjv", "--prompt", "And God said", "--temperature", "0", "--max-tokens", "80", "--json"]
         let byDefault = try ids(common), stopping = try ids(common + ["--stop-at-eos"]), goingOn = try ids(common + ["--no-stop-at-eos"])
         #expect(byDefault == stopping)
         #expect(!byDefault.isEmpty && byDefault.count < 80, "\(byDefault)")

@@ -3,6 +3,7 @@ import Metrics
 /// Corpus BLEU of a test set's sentences grouped by their source length in words (as
 /// compare-mt's length buckets): where a translator's quality falls off with length.
 public struct BLEUByLength {
+    /// The sentences of one range of source lengths and their BLEU.
     public struct Bucket {
         /// Source words, e.g. 1...10; the last bucket is open (41...Int.max).
         public var words: ClosedRange<Int>
