@@ -45,13 +45,15 @@ let package = Package(
         // -ffp-contract=off is redundant with the FP_CONTRACT pragma in its source, which keeps the
         // kernels bit-exact in every build; kept so the native build's flags stay what they were.
         .target(name: "CKernels", cSettings: unsafeC(["-O2", "-march=native", "-ffp-contract=off"])),
+        // Products over int8 and bf16 weights; each instruction set's path is picked at run time.
+        .target(name: "CQuant", cSettings: unsafeC(["-O2"])),
         .target(name: "CICU", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("icuuc")]),
         // Open MPI for data-parallel training, loaded at run time (dlopen) by a process mpirun started.
         .target(name: "CMPI", cSettings: unsafeC(["-O2"]), linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The numeric floors.
-        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool", "CQuant"], exclude: note, swiftSettings: fast + native),
         .target(name: "Data", dependencies: ["CZlib"], exclude: note, swiftSettings: fast),
         .target(name: "Layers", dependencies: ["Tensors", "CKernels", "Data"], exclude: note, swiftSettings: fast + native),
         .target(name: "Tokenization", dependencies: ["CICU"], exclude: note, swiftSettings: fast + native),

@@ -1,4 +1,5 @@
 import Layers
+import Tensors
 import Tasks
 import Training
 
@@ -9,32 +10,56 @@ public enum GPTBenchmarks {
     public static let gpt2Small = GPT.gptConfig(vocabSize: 50257, context: 1024, dModel: 768, heads: 12, layers: 12, dropout: 0)
     public static let small = GPT.gptConfig(vocabSize: 8000, context: 1024, dModel: 384, heads: 6, layers: 6, dropout: 0)
 
-    public static func generation(name: String, config: TransformerConfig) -> BenchmarkCase {
-        BenchmarkCase(name: name, summary: "generation, d=\(config.dModel), \(config.decoderLayers) layers, vocab \(config.vocabSize): prompt 32, 128 new tokens, batch 1") {
+    /// With `quantization`, the model's matrices are quantized first (`zoo quantize`'s int8 or
+    /// bf16) and the traffic counts their bytes.
+    public static func generation(name: String, config: TransformerConfig, quantization: QuantizedKind? = nil) -> BenchmarkCase {
+        let dtype = quantization.map { ", \($0.rawValue) weights (\(QuantizedMatrix.isaName))" } ?? ""
+        return BenchmarkCase(name: name, summary: "generation, d=\(config.dModel), \(config.decoderLayers) layers, vocab \(config.vocabSize)\(dtype): prompt 32, 128 new tokens, batch 1") {
             let model = GPT(config, seed: 1)
             model.setTraining(false)
+            if let quantization { ModelQuantization.quantize(model, as: quantization) }
             var g = RandomGenerator(seed: 2)
             let prompt = (0..<32).map { _ in Int32(g.next() % UInt64(config.vocabSize)) }
-            let run = { () -> Double in
-                timeSeconds {
+            // The whole generation, and its 127 one-token steps alone (what reads every weight
+            // once a token; the prompt is one batched pass).
+            let run = { () -> (total: Double, decode: Double) in
+                var decode = 0.0
+                let total = timeSeconds {
                     withoutGradients {
                         let caches = model.makeCaches(capacity: 160)
                         var logits = model(prompt, shape: [1, 32], caches: caches)
                         var next = Int32(logits.reshaped([32, config.vocabSize]).argmax()[31])
-                        for t in 0..<127 {
-                            logits = model([next], shape: [1, 1], offset: 32 + t, caches: caches)
-                            next = Int32(logits.reshaped([1, config.vocabSize]).argmax()[0])
+                        decode = timeSeconds {
+                            for t in 0..<127 {
+                                logits = model([next], shape: [1, 1], offset: 32 + t, caches: caches)
+                                next = Int32(logits.reshaped([1, config.vocabSize]).argmax()[0])
+                            }
                         }
                     }
                 }
+                return (total, decode)
             }
+            // Every matrix and vector is read whole; of the position table, one row.
+            let bytes = Double(model.namedParameters.filter { !$0.name.hasPrefix("positions.") }
+                .reduce(0) { $0 + ($1.tensor.quantized?.byteCount ?? $1.tensor.count * 4) } + config.dModel * 4)
+            // The machine's read bandwidth, measured right after each run: on a shared machine it
+            // drifts from minute to minute, so the share of the bound compares like with like.
+            let memory = MemoryBandwidth()
             _ = run()
-            let seconds = median((0..<3).map { _ in run() })
-            let bytes = Double(model.parameterCount * 4)
+            var runs: [(total: Double, decode: Double)] = [], shares: [Double] = []
+            for _ in 0..<3 {
+                let r = run()
+                runs.append(r)
+                shares.append(bytes * 127 / r.decode / 1e9 / memory.measure(passes: 3))
+            }
+            let seconds = median(runs.map(\.total)), decode = median(runs.map(\.decode))
             return [
                 Figure(name: name, value: 128 / seconds, unit: "tokens/s"),
-                // Each new token reads every weight once: the memory traffic the rate implies.
-                Figure(name: name + "-weight-traffic", value: bytes * 128 / seconds / 1e9, unit: "GB/s"),
+                Figure(name: name + "-decode", value: 127 / decode, unit: "tokens/s"),
+                // Each new token reads every weight once: the memory traffic the decode rate implies,
+                // and its share of what memory can deliver.
+                Figure(name: name + "-weight-traffic", value: bytes * 127 / decode / 1e9, unit: "GB/s"),
+                Figure(name: name + "-of-bandwidth", value: 100 * median(shares), unit: "%"),
             ]
         }
     }

@@ -144,12 +144,15 @@ public enum StateDictError: Error, CustomStringConvertible {
     case missing([String])
     case unexpected([String])
     case shapeMismatch(name: String, expected: [Int], found: [Int])
+    /// A quantized model's matrix stored in full precision.
+    case notQuantized(String)
 
     public var description: String {
         switch self {
         case .missing(let names): "missing weights: \(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : "")"
         case .unexpected(let names): "unexpected weights: \(names.prefix(8).joined(separator: ", "))\(names.count > 8 ? ", …" : "")"
         case .shapeMismatch(let n, let e, let f): "weight \(n) has shape \(f), expected \(e)"
+        case .notQuantized(let n): "weight \(n) is not quantized, as every matrix of a quantized model is"
         }
     }
 }

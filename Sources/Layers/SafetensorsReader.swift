@@ -81,6 +81,14 @@ public final class SafetensorsFile: @unchecked Sendable {
         return result
     }
 
+    /// Calls `body` with the stored bytes of the tensor `name` (as the header's dtype says),
+    /// valid only during the call.
+    public func withBytes<R>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let info = try info(name)
+        let start = UnsafeRawPointer(mapping.baseAddress!) + dataStart + info.dataOffsets.lowerBound
+        return try body(UnsafeRawBufferPointer(start: start, count: info.dataOffsets.count))
+    }
+
     /// Every tensor in the file, by name.
     public func tensors() throws -> [String: Tensor] {
         var all: [String: Tensor] = [:]

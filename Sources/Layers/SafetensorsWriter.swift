@@ -33,6 +33,12 @@ extension SafetensorsFile {
         try write(tensors.map { ($0.key, $0.value) }, to: path, dtype: dtype, metadata: metadata, afterWrite: nil)
     }
 
+    /// Writes `records`, each in its own dtype: what a quantized model's file needs (int8 or bf16
+    /// matrices beside fp32 scales, biases and norms). Atomic as `write(_:to:dtype:metadata:)`.
+    public static func write(_ records: [SafetensorsRecord], to path: String, metadata: [String: String] = [:]) throws {
+        try write(records, to: path, metadata: metadata, afterWrite: nil)
+    }
+
     /// The writer, with a hook called with the number of bytes written after each write to the
     /// temporary file; tests throw from it to simulate a crash part-way through.
     static func write(_ tensors: [(String, Tensor)], to path: String, dtype: SafetensorsDType,
@@ -40,23 +46,33 @@ extension SafetensorsFile {
         guard dtype == .f32 || dtype == .f16 || dtype == .bf16 else {
             throw SafetensorsError.writeFailed(path: path, reason: "cannot write dtype \(dtype.rawValue); use F32, F16 or BF16")
         }
-        let sorted = tensors.sorted { $0.0 < $1.0 }
-        for (i, (name, _)) in sorted.enumerated() {
-            if name == "__metadata__" {
-                throw SafetensorsError.invalidTensorName(path: path, name: name, reason: "the name is reserved for metadata")
+        try write(tensors.map { SafetensorsRecord($0.0, $0.1, as: dtype) }, to: path, metadata: metadata, afterWrite: afterWrite)
+    }
+
+    static func write(_ records: [SafetensorsRecord], to path: String, metadata: [String: String],
+                      afterWrite: ((Int) throws -> Void)?) throws {
+        let sorted = records.sorted { $0.name < $1.name }
+        for (i, record) in sorted.enumerated() {
+            if record.name == "__metadata__" {
+                throw SafetensorsError.invalidTensorName(path: path, name: record.name, reason: "the name is reserved for metadata")
             }
-            if i > 0 && sorted[i - 1].0 == name {
-                throw SafetensorsError.invalidTensorName(path: path, name: name, reason: "the name appears twice")
+            if i > 0 && sorted[i - 1].name == record.name {
+                throw SafetensorsError.invalidTensorName(path: path, name: record.name, reason: "the name appears twice")
             }
         }
-        let header = headerBytes(sorted, dtype: dtype, metadata: metadata)
+        let header = headerBytes(sorted, metadata: metadata)
 
         let file = try TemporaryFile(beside: path, afterWrite: afterWrite)
         do {
             var length = UInt64(header.count).littleEndian
             try withUnsafeBytes(of: &length) { try file.write($0) }
             try header.withUnsafeBytes { try file.write($0) }
-            for (_, tensor) in sorted { try writeData(tensor, as: dtype, to: file) }
+            for record in sorted {
+                switch record.payload {
+                case .tensor(let tensor): try writeData(tensor, as: record.dtype, to: file)
+                case .bytes(let bytes): try bytes.withUnsafeBytes { try file.write($0) }
+                }
+            }
             try file.commit()
         } catch {
             file.discard()
@@ -67,24 +83,23 @@ extension SafetensorsFile {
     // MARK: - Header
 
     /// The JSON header, padded with spaces to a multiple of 8 bytes.
-    static func headerBytes(_ tensors: [(String, Tensor)], dtype: SafetensorsDType, metadata: [String: String]) -> [UInt8] {
+    static func headerBytes(_ records: [SafetensorsRecord], metadata: [String: String]) -> [UInt8] {
         var parts: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.sorted { $0.key < $1.key }.map { "\(jsonStringLiteral($0.key)):\(jsonStringLiteral($0.value))" }
             parts.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
-        for (name, tensor) in tensors {
-            let end = offset + tensor.count * dtype.byteSize
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            parts.append("\(jsonStringLiteral(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+        for record in records {
+            let end = offset + record.byteCount
+            let shape = record.shape.map(String.init).joined(separator: ",")
+            parts.append("\(jsonStringLiteral(record.name)):{\"dtype\":\"\(record.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         var bytes = Array("{\(parts.joined(separator: ","))}".utf8)
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - bytes.count % 8) % 8))
         return bytes
     }
-
 
     // MARK: - Data
 

@@ -45,13 +45,30 @@ public struct ZooEntry: Sendable {
         guard config.task == task else { throw ZooError.wrongTask(model: name, expected: task.rawValue, found: config.task.rawValue) }
     }
 
-    /// Loads the weights into `model`; a missing or mismatched tensor names the weights file.
+    /// How the entry's matrices are stored; nil for fp32.
+    public var quantization: QuantizedKind? { config.dtype.flatMap(QuantizedKind.init(rawValue:)) }
+
+    /// Loads the weights into `model` (a quantized entry's matrices with their quantized forms);
+    /// a missing or mismatched tensor names the weights file.
     public func loadWeights(into model: some Module) throws {
+        let path = directory.appendingPathComponent(Self.weightsFile).path
         do {
-            try model.load(try loadWeights())
+            guard let kind = quantization else { return try model.load(try loadWeights()) }
+            guard FileManager.default.fileExists(atPath: path) else { throw ZooError.missingFile(path) }
+            let (weights, matrices) = try ModelQuantization.load(SafetensorsFile(path: path), kind: kind)
+            try model.load(weights)
+            try ModelQuantization.attach(matrices, to: model)
         } catch let error as StateDictError {
-            throw ZooError.badEntry(path: directory.appendingPathComponent(Self.weightsFile).path, reason: "\(error)")
+            throw ZooError.badEntry(path: path, reason: "\(error)")
         }
+    }
+
+    /// Throws unless the entry is fp32: training updates fp32 weights, which a quantized entry
+    /// only approximates.
+    public func requireFullPrecision(for what: String) throws {
+        guard let dtype = config.dtype else { return }
+        throw ZooError.badEntry(path: directory.appendingPathComponent(Self.configFile).relativePath,
+                                reason: "\(name) is quantized (\(dtype)); \(what) needs an fp32 entry: use the one it was quantized from\(config.quantizedFrom.map { " (\($0))" } ?? "")")
     }
 
     /// The entry's tokenizer, by its kind.

@@ -31,6 +31,11 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
     public var parser: ChartParserConfig?
     /// Parsing: the sequence-to-sequence parser's target vocabulary and search (`model` is its encoder–decoder).
     public var seq2seqParser: Seq2SeqParserConfig?
+    /// How the matrices are stored: "int8" or "bf16" for an entry `zoo quantize` wrote
+    /// (`ModelQuantization`); nil for fp32.
+    public var dtype: String?
+    /// A quantized entry: the entry it was quantized from.
+    public var quantizedFrom: String?
 
     public init(name: String, task: TaskName, model: TransformerConfig, tokenizer: TokenizerInfo,
                 metrics: [String: Double], training: TrainingInfo, vision: VisionTransformerConfig? = nil,

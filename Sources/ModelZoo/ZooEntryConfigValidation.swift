@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 import Layers
 import Models
 
@@ -22,6 +23,9 @@ extension ZooEntryConfig {
         }
         try training.validate(top.section("training"))
         if let languages { try top.names("languages", languages, count: 2, what: "language") }
+        if let dtype, QuantizedKind(rawValue: dtype) == nil {
+            throw top.error("dtype", "expected \(QuantizedKind.allCases.map { Self.quote($0.rawValue) }.joined(separator: " or ")) (or no key for fp32), found \(Self.quote(dtype))")
+        }
 
         let modelFields = top.section("model")
         let bound: (fields: ConfigFields, parameters: Int)

@@ -124,7 +124,7 @@ public struct ZooRegistry: Sendable {
         }
         // What a reader would refuse is never written: the config is checked as `ZooEntry` checks it.
         try config.validate(file: directory.appendingPathComponent(ZooEntry.configFile).relativePath,
-                            weightValues: export.weights.reduce(0) { $0 + $1.1.count })
+                            weightValues: export.weights.reduce(0) { $0 + $1.shape.reduce(1, *) })
         DirectorySwap.removeLeftovers(of: name, in: parent, markers: ["tmp", "old"])
         DirectorySwap.removeLeftovers(of: indexFile, in: parent, markers: ["tmp", "old"])
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import Layers
 import ModelZoo
 import Models
 
@@ -31,6 +32,8 @@ public protocol TaskFamily: Sendable {
     func run(_ recipe: Recipe, options: RecipeRun.Options) throws -> RecipeRun.Result
     /// `zoo eval`: the entry's metric on held-out data, as lines to print and by name.
     func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation
+    /// The entry's network with its weights loaded, in evaluation mode: what `zoo quantize` quantizes.
+    func loadModel(_ entry: ZooEntry) throws -> any Module
     /// `zoo attention`: the entry's attention maps on one input (by default: none, an error).
     func attention(_ entry: ZooEntry, _ request: AttentionRequest) throws -> AttentionMaps
 }

@@ -124,6 +124,11 @@ extension Tensor {
         let outF = r.count, n = x.count / inF
         let w = weight.data + r.lowerBound * inF
         let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
+        if let q = weight.quantized, !GradMode.isEnabled, n <= QuantizedMatrix.largestBatch, r.lowerBound % QuantizedMatrix.panelRows == 0 {
+            q.linear(x.data, m: n, rows: r, bias: bias.map { UnsafePointer($0.data + r.lowerBound) }, into: out.data)
+            _ = applyActivation(activation, out, recording: false)
+            return out
+        }
         if let bias {
             let bp = bias.data + r.lowerBound, o = out.data
             Parallel.forRows(n, rowCost: outF) { i in (o + i * outF).update(from: bp, count: outF) }

@@ -14,6 +14,9 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// How this tensor was computed, when it was computed with gradients enabled.
     var node: Node?
+    /// The int8 or bf16 form of a weight matrix whose `data` holds its dequantized values: products
+    /// without gradients at small batch read it instead (`Tensor.linear`).
+    public var quantized: QuantizedMatrix?
 
     public var count: Int { storage.count }
     public var rank: Int { shape.count }
@@ -90,10 +93,12 @@ public final class Tensor: @unchecked Sendable {
     /// The same values, cut from the graph (no gradient flows through).
     public func detached() -> Tensor { Tensor(storage: storage, shape: shape) }
 
-    /// Overwrites this tensor's elements with `other`'s (same count); not recorded.
+    /// Overwrites this tensor's elements with `other`'s (same count); not recorded. A quantized
+    /// form no longer matches the new values and is dropped.
     public func assign(_ other: Tensor) {
         precondition(other.count == count, "assign: \(other.shape) into \(shape)")
         data.update(from: other.data, count: count)
+        quantized = nil
     }
 
     /// Size of dimension `d` (negative counts from the end).

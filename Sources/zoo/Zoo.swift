@@ -10,7 +10,7 @@ struct Zoo: ParsableCommand {
         commandName: "zoo",
         abstract: "A Transformer model zoo on a Swift tensor library.",
         version: "\(version) (commit \(BuildCommit.commit))",
-        subcommands: [Run.self, Generate.self, List.self, Finetune.self, TokenizerCommand.self, Import.self, DataCommand.self, Bench.self, Demo.self, BLEUCommand.self, EVALBCommand.self, Average.self, Translate.self, Parse.self, Classify.self, AttentionCommand.self, Eval.self, Show.self]
+        subcommands: [Run.self, Generate.self, List.self, Finetune.self, TokenizerCommand.self, Import.self, DataCommand.self, Bench.self, Demo.self, BLEUCommand.self, EVALBCommand.self, Average.self, Quantize.self, Translate.self, Parse.self, Classify.self, AttentionCommand.self, Eval.self, Show.self]
     )
 
     /// Registers the shipped task families, then runs the command line; a failure is one line

@@ -34,6 +34,8 @@ public struct ImageClassificationFamily: TaskFamily {
 
     /// Accuracy and confusion matrix on `request.data`: a folder of class folders, or
     /// fashion-mnist-test.
+    public func loadModel(_ entry: ZooEntry) throws -> any Module { try entry.loadImageClassifier().model }
+
     public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let data = request.data else {
             throw EvaluationError("an image-classification model needs --data DIR (or --data fashion-mnist-test)")

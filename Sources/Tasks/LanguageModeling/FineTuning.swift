@@ -54,6 +54,7 @@ public struct FineTuning {
     /// error before anything is read or trained.
     public func run() throws -> Result {
         try ProtectedOutput.check(output, force: force, source: base.directory, sourceName: base.name)
+        try base.requireFullPrecision(for: "fine-tuning")
         let (model, tokenizer) = try base.loadLanguageModel(seed: seed)
 
         let text = try RecipeRun.readText(data, builtIn: nil)

@@ -37,6 +37,8 @@ public struct LanguageModelFamily: TaskFamily {
     }
 
     /// Mean loss per token and perplexity on the text of `request.data`, one document a line.
+    public func loadModel(_ entry: ZooEntry) throws -> any Module { try entry.loadLanguageModel().model }
+
     public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let data = request.data else { throw EvaluationError("a language model needs --data FILE (UTF-8 text, one document a line)") }
         let text = try TextInput.lines(ofFile: data).joined(separator: "\n")

@@ -46,6 +46,13 @@ public struct ParsingFamily: TaskFamily {
     }
 
     /// Parses the gold trees' words of `request.data` and prints EVALB's summary (COLLINS.prm).
+    public func loadModel(_ entry: ZooEntry) throws -> any Module {
+        switch try entry.loadParser().model {
+        case .chart(let parser): return parser
+        case .seq2seq(let parser): return parser.model
+        }
+    }
+
     public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let data = request.data else { throw EvaluationError("a parser needs --data FILE (gold trees in Penn Treebank brackets)") }
         let gold = try Treebank.read(path: data).compactMap(Treebank.normalized)

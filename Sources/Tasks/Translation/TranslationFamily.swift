@@ -35,6 +35,8 @@ public struct TranslationFamily: TaskFamily {
 
     /// BLEU and chrF of the model's translations of `request.source` against `request.references`,
     /// as sacreBLEU prints them.
+    public func loadModel(_ entry: ZooEntry) throws -> any Module { try entry.loadTranslator().model }
+
     public func evaluate(_ entry: ZooEntry, _ request: EvaluationRequest) throws -> Evaluation {
         guard let src = request.source, !request.references.isEmpty else {
             throw EvaluationError("a translation model needs --src FILE and --ref FILE")
