@@ -53,26 +53,10 @@ struct Eval: ParsableCommand {
 
     @OptionGroup var zoo: ZooOption
 
-    @Option(help: "Image classification: a folder of class folders, or fashion-mnist-test. Language model: a text file. Parsing: gold trees.")
-    var data: String?
-
-    @Option(help: "Translation: the source sentences, one a line.")
-    var src: String?
-
-    @Option(help: "Translation: the reference translations, one a line (repeat for several references).")
-    var ref: [String] = []
-
-    @Option(help: "Translation: beam size K (1 decodes greedily).")
-    var beam = 4
-
-    @Option(name: .customLong("length-penalty"), help: "Translation: length penalty α (Wu et al. 2016).")
-    var lengthPenalty = 0.6
+    @OptionGroup var heldOut: HeldOutOptions
 
     @Option(name: .customLong("hyp-out"), help: "Translation: write the translations to this file.")
     var hypOut: String?
-
-    @Option(help: "Images (or sentences) per forward pass.")
-    var batchSize = 64
 
     @Flag(help: "One JSON object (input, metrics) instead of the report.")
     var json = false
@@ -81,27 +65,18 @@ struct Eval: ParsableCommand {
     var check: String?
 
     func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
         if let check, !["test", "val", "dev"].contains(check) {
             throw ValidationError("--check takes the split the card reports: test, val or dev, not '\(check)'")
         }
-        if beam < 1 { throw ValidationError("--beam must be at least 1, not \(beam)") }
-        if !(lengthPenalty >= 0 && lengthPenalty.isFinite) { throw ValidationError("--length-penalty must be a finite number, 0 or more, not \(lengthPenalty)") }
     }
 
     func run() throws {
         let entry = try zoo.resolve(model)
-        var request = EvaluationRequest()
-        request.data = data
-        request.source = src
-        request.references = ref
+        var request = heldOut.request
         request.hypothesesOut = hypOut
-        request.beam = beam
-        request.lengthPenalty = lengthPenalty
-        request.batchSize = batchSize
         let evaluation = try TaskCatalog.family(of: entry).evaluate(entry, request)
         if json {
-            JSONLine(input: data ?? src, metrics: JSONLine.metrics(evaluation.metrics)).print()
+            JSONLine(input: heldOut.input, metrics: JSONLine.metrics(evaluation.metrics)).print()
         } else {
             for line in evaluation.lines { print(line) }
         }

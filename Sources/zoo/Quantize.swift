@@ -50,23 +50,7 @@ struct Quantize: ParsableCommand {
     @Flag(help: "Replace the zoo entry at --out if there is one (never the model being quantized).")
     var force = false
 
-    @Option(help: "Held-out data to measure both models on, as `zoo eval --data`.")
-    var data: String?
-
-    @Option(help: "Translation: held-out source sentences, one a line.")
-    var src: String?
-
-    @Option(help: "Translation: their reference translations (repeat for several references).")
-    var ref: [String] = []
-
-    @Option(help: "Translation: beam size K.")
-    var beam = 4
-
-    @Option(name: .customLong("length-penalty"), help: "Translation: length penalty α.")
-    var lengthPenalty = 0.6
-
-    @Option(help: "Images (or sentences) per forward pass.")
-    var batchSize = 64
+    @OptionGroup(title: "Held-out data to measure both models on (as zoo eval)") var heldOut: HeldOutOptions
 
     @Option(help: "The split the held-out data is (test, val, dev): the figures are recorded as SPLIT_metric.")
     var split = "test"
@@ -79,33 +63,21 @@ struct Quantize: ParsableCommand {
             throw ValidationError("--dtype takes \(QuantizedKind.allCases.map(\.rawValue).joined(separator: " or ")), not '\(dtype)'")
         }
         if !["test", "val", "dev"].contains(split) { throw ValidationError("--split takes test, val or dev, not '\(split)'") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
-        if beam < 1 { throw ValidationError("--beam must be at least 1, not \(beam)") }
-        if !(lengthPenalty >= 0 && lengthPenalty.isFinite) { throw ValidationError("--length-penalty must be a finite number, 0 or more, not \(lengthPenalty)") }
-        if (src == nil) != ref.isEmpty { throw ValidationError("--src and --ref go together") }
+        if (heldOut.src == nil) != heldOut.ref.isEmpty { throw ValidationError("--src and --ref go together") }
     }
 
     func run() throws {
         let base = try zoo.resolve(model)
         var job = ZooQuantization(base: base, kind: QuantizedKind(rawValue: dtype)!, output: URL(fileURLWithPath: out))
         job.force = force
-        if data != nil || src != nil {
-            var request = EvaluationRequest()
-            request.data = data
-            request.source = src
-            request.references = ref
-            request.beam = beam
-            request.lengthPenalty = lengthPenalty
-            request.batchSize = batchSize
-            job.evaluation = (request, split, data ?? src!)
-        }
+        if let input = heldOut.input { job.evaluation = (heldOut.request, split, input) }
         let result = try job.run { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         let bytes = result.matrixBytes
         if json {
             var metrics = ["matrices": Double(result.matrices), "matrix_bytes": Double(bytes.quantized), "fp32_matrix_bytes": Double(bytes.fp32)]
             for (name, value) in result.after?.metrics ?? [:] { metrics[name] = value }
             for (name, value) in result.before?.metrics ?? [:] { metrics["fp32_" + name] = value }
-            JSONLine(input: data ?? src, metrics: JSONLine.metrics(metrics), directory: out).print()
+            JSONLine(input: heldOut.input, metrics: JSONLine.metrics(metrics), directory: out).print()
             return
         }
         print("\(out): \(result.matrices) matrices in \(dtype), \(ZooQuantization.megabytes(bytes.fp32)) → \(ZooQuantization.megabytes(bytes.quantized))")

@@ -46,6 +46,9 @@ struct Show: ParsableCommand {
             for (what, value) in rows { out += "\n  \(what.padding(toLength: width, withPad: " ", startingAt: 0))  \(value)" }
         }
         section("Metrics", config.metrics.keys.sorted().map { ($0, String(format: "%.4g", config.metrics[$0]!)) })
+        if let dtype = config.dtype {
+            section("Weights", [("dtype", dtype), ("quantized from", config.quantizedFrom ?? "not recorded")])
+        }
         section("Training", Self.training(config.training).map { ($0.0, $0.1) })
         out += "\n\nData credit\n-----------\n  \(credit ?? "not recorded (see the card's data line)")"
         section("Files in \(entry.directory.relativePath)", files.map { ($0.name, Self.size($0.bytes)) })

@@ -35,6 +35,8 @@ import Testing
             // The entry's card and config say what it is; `zoo eval --check` finds its figures.
             let card = try String(contentsOf: dir.appendingPathComponent("Zoo/tiny-\(dtype)/card.md"), encoding: .utf8)
             #expect(card.contains("| quantized from | tiny |") && card.contains("| val ppl | "), "\(card)")
+            let shown = try zoo(["show", "tiny-\(dtype)"])
+            #expect(shown.status == 0 && shown.stdout.contains("Weights\n-------\n  dtype           \(dtype)\n  quantized from  tiny"), "\(shown.stdout)")
             let checked = try zoo(["eval", "--model", "tiny-\(dtype)", "--data", "valid.txt", "--check", "val"])
             #expect(checked.status == 0 && checked.stdout.contains("reproduces its card: "), "\(checked.stdout)\(checked.stderr)")
             let generated = try zoo(["generate", "--model", "tiny-\(dtype)", "--prompt", "the cat", "--max-tokens", "5", "--temperature", "0"])
