@@ -118,6 +118,7 @@ check-zoo: data
 	$(ZOO) eval --model bible-es-en --src data/bible-en-es/test.es --ref data/bible-en-es/test.en --check test
 	$(ZOO) eval --model vit-fashion-mnist --data fashion-mnist-test --check test
 	$(ZOO) eval --model gpt-kjv-int8 --data data/kjv/test.txt --check test
+	$(ZOO) eval --model bible-en-es-int8 --src data/bible-en-es/test.en --ref data/bible-en-es/test.es --check test
 	$(ZOO) eval --model bible-es-en-int8 --src data/bible-en-es/test.es --ref data/bible-en-es/test.en --check test
 	$(ZOO) eval --model vit-fashion-mnist-int8 --data fashion-mnist-test --check test
 	@test -f data/craft/test.txt || { echo "check-zoo: the parsers need data/craft: make check-zoo CRAFT=DIR" >&2; exit 1; }
