@@ -2,6 +2,7 @@ import Foundation
 import Layers
 import ModelZoo
 import Tensors
+import Training
 
 /// `zoo quantize`: a new zoo entry whose matrices are int8 or bf16 (`ModelQuantization`), with a
 /// card that says what changed: the bytes a token reads and, when held-out data is given, the
@@ -56,13 +57,13 @@ public struct ZooQuantization {
         config.quantizedFrom = base.name
         config.metrics = [:]
         let tokenizerFiles = base.config.tokenizer.files.map { base.directory.appendingPathComponent($0) }
-        // The training log and curve the base card shows.
-        let own = Set([ZooEntry.configFile, ZooEntry.weightsFile, ZooEntry.cardFile] + base.config.tokenizer.files)
-        let extraFiles = ((try? FileManager.default.contentsOfDirectory(atPath: base.directory.path)) ?? [])
-            .filter { !own.contains($0) && !$0.hasPrefix(".") }.sorted().map { base.directory.appendingPathComponent($0) }
+        // The loss curve the base card (appended to this one) shows; the training log stays with
+        // the base entry, whose run it records.
+        let curve = base.directory.appendingPathComponent(LossPlot.fileName)
+        let records = ModelQuantization.records(of: model)
         let write = { (config: ZooEntryConfig, card: String) in
-            try ZooRegistry.export(ZooExport(config: config, records: ModelQuantization.records(of: model), tokenizerFiles: tokenizerFiles,
-                                             card: card, extraFiles: extraFiles), to: output)
+            try ZooRegistry.export(ZooExport(config: config, records: records, tokenizerFiles: tokenizerFiles, card: card,
+                                             extraFiles: [curve]), to: output)
         }
         var entry = try write(config, card(before: nil, after: nil, matrices: targets.count, bytes: (fp32Bytes, quantizedBytes)))
         var after: Evaluation?

@@ -35,6 +35,9 @@ import Testing
             // The entry's card and config say what it is; `zoo eval --check` finds its figures.
             let card = try String(contentsOf: dir.appendingPathComponent("Zoo/tiny-\(dtype)/card.md"), encoding: .utf8)
             #expect(card.contains("| quantized from | tiny |") && card.contains("| val ppl | "), "\(card)")
+            // The base card's curve comes along; its training log stays with the base entry.
+            let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("Zoo/tiny-\(dtype)").path)
+            #expect(files.contains("loss.svg") && !files.contains("train.jsonl"), "\(files)")
             let shown = try zoo(["show", "tiny-\(dtype)"])
             #expect(shown.status == 0 && shown.stdout.contains("Weights\n-------\n  dtype           \(dtype)\n  quantized from  tiny"), "\(shown.stdout)")
             let checked = try zoo(["eval", "--model", "tiny-\(dtype)", "--data", "valid.txt", "--check", "val"])
