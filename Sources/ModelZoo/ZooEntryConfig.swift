@@ -80,6 +80,9 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
         public var ranks: Int?
         /// The CPU it was trained on (`Machine.summary`), when known.
         public var machine: String?
+        /// The steps of the checkpoints whose mean the weights are (the recipe's `export.average`),
+        /// newest first; nil for the last step's weights.
+        public var averagedSteps: [Int]?
 
         public init(recipe: String?, data: String, steps: Int, tokens: Int, wallSeconds: Double, parameters: Int,
                     finetunedFrom: String? = nil, ranks: Int? = nil, machine: String? = nil,
@@ -98,7 +101,7 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case recipe, data, steps, tokens, parameters, created, ranks, machine
-            case wallSeconds = "wall_seconds", finetunedFrom = "finetuned_from"
+            case wallSeconds = "wall_seconds", finetunedFrom = "finetuned_from", averagedSteps = "averaged_steps"
         }
     }
 

@@ -193,6 +193,9 @@ public struct Recipe: Sendable, Equatable {
     public struct ExportSection: Sendable, Equatable {
         /// Zoo name; default the recipe's name. The entry goes to `Zoo/<name>/`.
         public var name: String?
+        /// Export the mean of the last k ≤ `average` kept checkpoints, k chosen on validation
+        /// (`CheckpointAverageChoice`); 1: the last step's weights.
+        public var average = 1
         public init() {}
     }
 

@@ -20,7 +20,7 @@ public enum RecipeLoader {
                      "steps", "batch_tokens", "accumulation", "label_smoothing", "clip", "seed", "log_every"],
         "evaluation": ["every", "batches"],
         "checkpoint": ["every", "keep"],
-        "export": ["name"],
+        "export": ["name", "average"],
     ]
 
     /// Reads and validates the recipe at `path`.
@@ -90,7 +90,18 @@ public enum RecipeLoader {
             if let v = try f.int("keep", .atLeast(1)) { recipe.checkpoint.keep = v }
         }
         let exportFields = try section("export")
-        if let f = exportFields, let v = try f.name("name") { recipe.export.name = v }
+        if let f = exportFields {
+            if let v = try f.name("name") { recipe.export.name = v }
+            if let v = try f.int("average", .atLeast(1)) {
+                if v > 1 && recipe.checkpoint.every == 0 {
+                    throw f.error("average", "averaging \(v) checkpoints needs checkpoint.every > 0 (only the last step is saved)")
+                }
+                if v > recipe.checkpoint.keep {
+                    throw f.error("average", "averaging the last \(v) checkpoints needs checkpoint.keep ≥ \(v) (it is \(recipe.checkpoint.keep))")
+                }
+                recipe.export.average = v
+            }
+        }
         try family.readRecipe(RecipeSections(top: top, data: dataFields, model: modelFields, training: trainingFields,
                                              evaluation: evaluationFields, export: exportFields), into: &recipe)
         if recipe.training.accumulation > recipe.training.batchTokens {

@@ -72,6 +72,21 @@ extension RecipeRun {
         return (out, "the last \(held) \(what)s of \(path)")
     }
 
+    /// The recipe's `export.average` on a finished run: the trainer's model becomes the best mean
+    /// of its last checkpoints on validation (`Trainer.averageLastCheckpoints`) and `summary`'s
+    /// validation metrics become that model's. Nil, and nothing changed, when the recipe exports
+    /// the last step's weights.
+    public static func averageCheckpoints<T>(_ recipe: Recipe, trainer: Trainer<T>, summary: inout TrainingSummary,
+                                            note: (String) -> Void) throws -> CheckpointAverageChoice? {
+        let bound = recipe.export.average
+        guard bound > 1 else { return nil }
+        note("scoring the means of the last 1–\(bound) checkpoints on validation")
+        let choice = try trainer.averageLastCheckpoints(upTo: bound, validation: summary.validation)
+        summary.validation = choice.validation
+        note("exporting \(choice.summary)")
+        return choice
+    }
+
     /// The card's training row: steps, batch, optimizer, schedule, clipping, smoothing, seed;
     /// `unit` is what a batch counts ("tokens", "images").
     public static func trainingDescription(_ t: Recipe.TrainingSection, steps: Int, unit: String = "tokens") -> String {
@@ -128,11 +143,17 @@ public struct RunExport {
 
     /// Writes the entry (atomically, see `ZooRegistry.export`): the config, the model's weights,
     /// the tokenizer's files, the card (with the recipe, the retrain command before `usage`, the
-    /// loss curve when the run drew one, then `appendix`), the run's log and curve.
+    /// loss curve when the run drew one, then `appendix`; a row naming the averaged checkpoints
+    /// when `average` chose them), the run's log and curve.
     public func write(config: ZooEntryConfig, model: some Module, tokenizerFiles: [URL], card: ModelCard, usage: [String],
-                      appendix: String = "", trainingFiles: [URL], summary: TrainingSummary, workDirectory: URL,
-                      note: (String) -> Void) throws -> RecipeRun.Result {
-        var card = card
+                      appendix: String = "", trainingFiles: [URL], summary: TrainingSummary, average: CheckpointAverageChoice? = nil,
+                      workDirectory: URL, note: (String) -> Void) throws -> RecipeRun.Result {
+        var card = card, config = config
+        if let average {
+            config.training.averagedSteps = average.steps
+            let row = ("weights", average.summary)
+            if let i = card.facts.firstIndex(where: { $0.0 == "training" }) { card.facts.insert(row, at: i + 1) } else { card.facts.append(row) }
+        }
         card.recipe = recipeFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         card.usage = (recipeFile.map { ["zoo run \($0) --force        # retrain, replacing this entry"] } ?? []) + usage
         card.hasLossPlot = trainingFiles.contains { $0.lastPathComponent == LossPlot.fileName && FileManager.default.fileExists(atPath: $0.path) }

@@ -138,6 +138,20 @@ public struct Checkpoint {
         Int(try SafetensorsFile(path: url.path).metadata["step"] ?? "")
     }
 
+    /// The checkpoints a run keeps in `directory` (the latest and the step-stamped ones `keep`
+    /// leaves), newest first, with their steps; files whose step cannot be read are left out.
+    public static func kept(in directory: URL) -> [(step: Int, url: URL)] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let files = names.filter { $0 == fileName || ($0.hasPrefix("checkpoint-") && $0.hasSuffix(".safetensors")) }
+        let found = files.compactMap { name -> (step: Int, url: URL)? in
+            let url = directory.appendingPathComponent(name)
+            return (try? metadataStep(url)).flatMap { $0 }.map { ($0, url) }
+        }
+        // The latest is also linked under its stamp once the next save renames it: count each step once.
+        var seen = Set<Int>()
+        return found.sorted { $0.step > $1.step }.filter { seen.insert($0.step).inserted }
+    }
+
     // MARK: - Reading
 
     /// Reads a checkpoint written by `write(to:)`.

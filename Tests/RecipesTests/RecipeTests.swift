@@ -107,6 +107,18 @@ import Testing
                 == "Recipes/tiny.yaml:14:12: key 'model.context': expected an integer in [1, 65536], found 1000000000")
     }
 
+    @Test func exportAverageNeedsTheCheckpointsItAverages() throws {
+        let keeping = Self.valid + "\ncheckpoint:\n  every: 10\n  keep: 5\nexport:\n  average: 5\n"
+        #expect(try RecipeLoader.parse(keeping, file: "Recipes/tiny.yaml").export.average == 5)
+        #expect(try RecipeLoader.parse(Self.valid, file: "Recipes/tiny.yaml").export.average == 1)
+        #expect(Self.message(keeping.replacingOccurrences(of: "keep: 5", with: "keep: 3"))
+                == "Recipes/tiny.yaml:26:12: key 'export.average': averaging the last 5 checkpoints needs checkpoint.keep ≥ 5 (it is 3)")
+        #expect(Self.message(keeping.replacingOccurrences(of: "every: 10", with: "every: 0"))
+                == "Recipes/tiny.yaml:26:12: key 'export.average': averaging 5 checkpoints needs checkpoint.every > 0 (only the last step is saved)")
+        #expect(Self.message(keeping.replacingOccurrences(of: "average: 5", with: "average: 0"))
+                == "Recipes/tiny.yaml:26:12: key 'export.average': expected an integer at least 1, found 0")
+    }
+
     @Test func yamlSyntaxErrorsHaveAPosition() {
         let m = Self.message(Self.variant("heads", "  heads: [4"))
         #expect(m.hasPrefix("Recipes/tiny.yaml:") && m.contains("YAML syntax error"), "\(m)")

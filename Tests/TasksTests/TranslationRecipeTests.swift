@@ -35,7 +35,7 @@ import Testing
     static func write(_ lines: [String], _ url: URL) throws { try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url) }
 
     /// Writes train/valid/test files and a recipe into `dir`.
-    static func recipe(in dir: URL, steps: Int) throws -> Recipe {
+    static func recipe(in dir: URL, steps: Int, average: Int = 1) throws -> Recipe {
         for (split, count, seed) in [("train", 600, UInt64(1)), ("valid", 40, 2), ("test", 30, 3)] {
             let (en, es) = sentences(count, seed: seed)
             try write(en, dir.appendingPathComponent("\(split).en"))
@@ -50,8 +50,8 @@ import Testing
             training: {optimizer: adam, betas: [0.9, 0.98], eps: 1e-9, schedule: inverse-sqrt, warmup: 20,
                        learning_rate: 3e-3, label_smoothing: 0.1, steps: \(steps), batch_tokens: 400, clip: 0, seed: 5}
             evaluation: {every: 100, batches: 0, bleu: true, beam: 3}
-            checkpoint: {every: 100}
-            export: {samples: 2}
+            checkpoint: {every: 100, keep: \(max(average, 1))}
+            export: {samples: 2, average: \(average)}
             """
         let file = dir.appendingPathComponent("tiny-mt.yaml")
         try Data(yaml.utf8).write(to: file)
@@ -61,7 +61,7 @@ import Testing
     @Test func tinyRecipeTrainsTranslatesAndScores() throws {
         let dir = try TrainingFixtures.temporaryDirectory("tiny-mt")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let recipe = try Self.recipe(in: dir, steps: 400)
+        let recipe = try Self.recipe(in: dir, steps: 400, average: 4)
         var options = RecipeRun.Options(output: dir.appendingPathComponent("Zoo/tiny-mt"), workDirectory: dir.appendingPathComponent("work"))
         options.progress = .silent
         let result = try RecipeRun.run(recipe, options: options)
@@ -81,6 +81,16 @@ import Testing
         let testBLEU = try #require(metrics["test_bleu"])
         #expect(testBLEU > 35)
         #expect(try #require(metrics["val_bleu"]) > 35)
+
+        // The exported weights are the mean of the last k ≤ 4 checkpoints that scored best on
+        // validation BLEU; the card lists every candidate's score and the entry the steps.
+        let averaged = try #require(entry.config.training.averagedSteps)
+        #expect(averaged == Array([400, 300, 200, 100].prefix(averaged.count)))
+        let row = try #require(entry.card?.split(separator: "\n").first { $0.hasPrefix("| weights |") })
+        #expect(row.contains("chosen on validation BLEU among the last 1–4: "))
+        let scores = row.split(separator: ": ").last!.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces.union(["|"]))) }
+        #expect(scores.count == 4 && scores.max()! == scores[averaged.count - 1], "\(row)")
+        #expect(String(format: "%.2f", metrics["val_bleu"]!) == String(format: "%.2f", scores[averaged.count - 1]))
 
         // The entry's translator reproduces the recipe's test score exactly (same model, same search).
         let test = try ParallelCorpus.read(source: dir.appendingPathComponent("test.en").path, target: dir.appendingPathComponent("test.es").path)

@@ -41,8 +41,9 @@ extension ImageClassificationTask {
                                                dataGenerator: settings.dataGenerator)
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: e.dModel, totalSteps: settings.steps), settings: settings)
-        let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
+        var summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        let average = try RecipeRun.averageCheckpoints(recipe, trainer: trainer, summary: &summary, note: note)
 
         // The test split, measured once at the end.
         var metrics = summary.validation
@@ -75,7 +76,7 @@ extension ImageClassificationTask {
             "\n## Test confusion matrix\n\nRows are true classes, columns predictions.\n\n```\n\($0.table)\n```\n"
         } ?? ""
         return try export.write(config: entryConfig, model: model, tokenizerFiles: [], card: card, usage: usage, appendix: appendix,
-                                trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, workDirectory: work, note: note)
+                                trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, average: average, workDirectory: work, note: note)
     }
 
     /// The ViT a recipe describes: pre-norm shared encoder, GELU, learned positions, a class token.

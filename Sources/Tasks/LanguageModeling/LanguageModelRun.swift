@@ -54,8 +54,9 @@ extension LanguageModelTask {
         let work = settings.directory
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
-        let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
+        var summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        let average = try RecipeRun.averageCheckpoints(recipe, trainer: trainer, summary: &summary, note: note)
 
         // Export.
         let export = RunExport(recipe: recipe, options: options)
@@ -73,7 +74,7 @@ extension LanguageModelTask {
         card.sample = sample(model: model, tokenizer: tokenizer, prompt: lm.prompt, tokens: lm.sampleTokens)
         return try export.write(config: entryConfig, model: model, tokenizerFiles: tokenizerFiles, card: card,
                                 usage: usage(name: export.name), trainingFiles: [trainer.logURL, trainer.plotURL],
-                                summary: summary, workDirectory: work, note: note)
+                                summary: summary, average: average, workDirectory: work, note: note)
     }
 
     // MARK: - The card

@@ -82,8 +82,9 @@ enum ParsingRun {
         let work = settings.directory
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: encoderConfig.dModel, totalSteps: settings.steps), settings: settings)
-        let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
+        var summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        let average = try RecipeRun.averageCheckpoints(recipe, trainer: trainer, summary: &summary, note: note)
 
         let e = encoderConfig
         let modelFact = "chart parser (Kitaev & Klein 2018): encoder d_model \(e.dModel), \(e.heads) heads, \(e.encoderLayers) layers, "
@@ -95,7 +96,7 @@ enum ParsingRun {
                           summaryLine: "A constituency parser (chart parser over the Transformer encoder, \(ModelCard.count(model.parameterCount)) parameters)",
                           modelFact: modelFact, trainCount: train.count, validationCount: validation.count,
                           tokenizerSection: tokenizerSection, tokenizer: tokenizer, tokenizerFiles: tokenizerFiles,
-                          summary: summary, trainingFiles: [trainer.logURL, trainer.plotURL], work: work, note: note)
+                          summary: summary, average: average, trainingFiles: [trainer.logURL, trainer.plotURL], work: work, note: note)
     }
 
     /// The treebank a run trains, selects and tests on, as read and normalized.
@@ -142,7 +143,7 @@ enum ParsingRun {
     static func finish(_ recipe: Recipe, options: RecipeRun.Options, data: Treebanks, parser: Parser, weights: some Module,
                        modelConfig: TransformerConfig, configure: (inout ZooEntryConfig) -> Void, summaryLine: String, modelFact: String,
                        trainCount: Int, validationCount: Int, tokenizerSection: Recipe.TokenizerSection, tokenizer: any TextTokenizer,
-                       tokenizerFiles: [URL], summary: TrainingSummary, trainingFiles: [URL], work: URL,
+                       tokenizerFiles: [URL], summary: TrainingSummary, average: CheckpointAverageChoice?, trainingFiles: [URL], work: URL,
                        note: (String) -> Void) throws -> RecipeRun.Result {
         var metrics = summary.validation
         var testLine: String?
@@ -220,7 +221,7 @@ enum ParsingRun {
         let usage = ["zoo parse --model \(export.name) \"The striatum plays a pivotal role in modulating motor activity.\"",
                      "zoo eval --model \(export.name) --data \(data.testPath ?? "GOLD_TREES.txt")"]
         return try export.write(config: entryConfig, model: weights, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
-                                appendix: appendix, trainingFiles: files, summary: summary, workDirectory: work, note: note)
+                                appendix: appendix, trainingFiles: files, summary: summary, average: average, workDirectory: work, note: note)
     }
 
     /// EVALB (COLLINS.prm) on the parser's trees of the gold trees' words (`ParserScore`); a

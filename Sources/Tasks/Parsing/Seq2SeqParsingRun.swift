@@ -58,8 +58,9 @@ enum Seq2SeqParsingRun {
         let settings = TrainingSettings(recipe: recipe, options: options)
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
-        let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
+        var summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: settings.directory) }
+        let average = try RecipeRun.averageCheckpoints(recipe, trainer: trainer, summary: &summary, note: note)
 
         let parserConfig = Seq2SeqParserConfig(targets: targets, tags: tags, beam: p.beam, lengthPenalty: p.lengthPenalty,
                                                maxExtraLength: p.maxExtraLength)
@@ -74,6 +75,6 @@ enum Seq2SeqParsingRun {
                                      summaryLine: "A constituency parser (sequence-to-sequence over the Transformer, \(ModelCard.count(model.parameterCount)) parameters)",
                                      modelFact: modelFact, trainCount: train.count, validationCount: validation.count,
                                      tokenizerSection: tokenizerSection, tokenizer: tokenizer, tokenizerFiles: tokenizerFiles,
-                                     summary: summary, trainingFiles: [trainer.logURL, trainer.plotURL], work: settings.directory, note: note)
+                                     summary: summary, average: average, trainingFiles: [trainer.logURL, trainer.plotURL], work: settings.directory, note: note)
     }
 }

@@ -73,8 +73,9 @@ extension TranslationTask {
         let work = settings.directory
         let trainer = try Trainer(task: task, optimizers: t.makeOptimizers(parameters: model.parameters),
                                   schedule: t.makeSchedule(dModel: config.dModel, totalSteps: settings.steps), settings: settings)
-        let summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
+        var summary = try trainer.run(resume: options.resume, stopAfter: options.stopAfter)
         guard summary.steps >= settings.steps, DataParallel.world.isPrimary else { return RecipeRun.Result(entry: nil, summary: summary, workDirectory: work) }
+        let average = try RecipeRun.averageCheckpoints(recipe, trainer: trainer, summary: &summary, note: note)
 
         // The test set, with the decoder the zoo entry will use.
         var metrics = summary.validation
@@ -138,7 +139,7 @@ extension TranslationTask {
         let usage = ["echo \"\(samples.first?.0 ?? "In the beginning God created the heavens and the earth.")\" | zoo translate --model \(export.name)",
                      "zoo eval --model \(export.name) --src test.\(languages[0]) --ref test.\(languages[1])"]
         return try export.write(config: entryConfig, model: model, tokenizerFiles: tokenizerFiles, card: card, usage: usage,
-                                appendix: byLength.map { "\n" + $0.markdown } ?? "", trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, workDirectory: work, note: note)
+                                appendix: byLength.map { "\n" + $0.markdown } ?? "", trainingFiles: [trainer.logURL, trainer.plotURL], summary: summary, average: average, workDirectory: work, note: note)
     }
 
     /// A split of a parallel corpus named by `prefix`: `prefix.tsv` (columns in `languages`
