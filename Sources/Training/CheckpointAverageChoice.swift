@@ -57,7 +57,7 @@ extension Trainer {
         let model = task.model
         let names = model.namedTensors.map(\.name)
         let last = model.stateDict.mapValues { $0.copy() }
-        var sums = last.mapValues { $0.copy() }
+        let sums = last.mapValues { $0.copy() }
         var choice = CheckpointAverageChoice(metric: metric, scores: [final[metric]!], count: 1, steps: [latest.step], validation: final)
         var best: [String: Tensor]?
         for (k, checkpoint) in kept.prefix(bound).enumerated().dropFirst() {

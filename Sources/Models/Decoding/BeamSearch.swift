@@ -90,14 +90,16 @@ public struct BeamSearch {
 
         for t in 0..<steps where !active.isEmpty {
             let rows = active.count * k
-            let logits = model.decode(last, shape: [rows, 1], memory: memory, memoryPadding: memoryPadding,
-                                      caches: caches, offset: t).scalars
+            // The logits are read where the decoder wrote them: a copy would be rows × V floats a step.
+            let logits = model.decode(last, shape: [rows, 1], memory: memory, memoryPadding: memoryPadding, caches: caches, offset: t)
             var order = Array(0..<rows)
             let live = logP.map { $0 > -.infinity }
             let allowed = constraint.map { c in
                 (0..<rows).map { r in live[r] ? c.allowed(sentence: active[r / k], prefix: tokens[r], remaining: limits[active[r / k]] - t) : [] }
             }
-            let expansions = Self.expansions(logits, vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos), allowed: allowed)
+            let expansions = withExtendedLifetime(logits) {
+                Self.expansions(UnsafePointer(logits.data), vocab: vocab, live: live, base: logP, count: 2 * k, eos: Int(eos), allowed: allowed)
+            }
             let old = tokens
             for (i, s) in active.enumerated() {
                 let first = i * k
@@ -164,18 +166,19 @@ public struct BeamSearch {
 
     /// What a live row can become: log P(EOS) and its `count` best continuations (cumulative log
     /// P), worked out for all rows at once on every core; the bookkeeping after it is serial.
-    private static func expansions(_ logits: [Float], vocab: Int, live: [Bool], base: [Double], count: Int,
+    private static func expansions(_ logits: UnsafePointer<Float>, vocab: Int, live: [Bool], base: [Double], count: Int,
                                    eos: Int, allowed: [[Int32]]? = nil) -> [(eos: Double, best: [(token: Int, logP: Double)])] {
         var out = [(eos: Double, best: [(token: Int, logP: Double)])](repeating: (0, []), count: live.count)
+        nonisolated(unsafe) let logits = logits
         out.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let o = buffer.baseAddress!
             Parallel.perform(iterations: live.count) { r in
                 guard live[r] else { return }
                 if let allowed {
-                    let logProbs = constrainedLogSoftmax(logits, row: r, vocab: vocab, allowed: allowed[r])
+                    let logProbs = constrainedLogSoftmax(logits + r * vocab, vocab: vocab, allowed: allowed[r])
                     o[r] = (logProbs[eos], bestTokens(logProbs, plus: base[r], count: count))
                 } else {
-                    o[r] = logits.withUnsafeBufferPointer { rowExpansions($0.baseAddress! + r * vocab, vocab: vocab, eos: eos, base: base[r], count: count) }
+                    o[r] = rowExpansions(logits + r * vocab, vocab: vocab, eos: eos, base: base[r], count: count)
                 }
             }
         }
@@ -200,20 +203,23 @@ public struct BeamSearch {
             var last = [Int32](repeating: bos, count: b)
             for t in 0..<limits.max()! where out.contains(where: { $0 == nil }) {
                 let logits = model.decode(last, shape: [b, 1], memory: memory, memoryPadding: encoded.padding(copies: 1),
-                                          caches: caches, offset: t).scalars
-                for s in 0..<b where out[s] == nil {
-                    let lp = constraint.map {
-                        constrainedLogSoftmax(logits, row: s, vocab: vocab, allowed: $0.allowed(sentence: s, prefix: tokens[s], remaining: limits[s] - t))
-                    } ?? logSoftmax(logits, row: s, vocab: vocab)
-                    var best = t == limits[s] - 1 ? Int(eos) : 0
-                    if t < limits[s] - 1 { for v in 1..<vocab where lp[v] > lp[best] { best = v } }
-                    logP[s] += lp[best]
-                    if best == Int(eos) {
-                        out[s] = Hypothesis(tokens: tokens[s], logProbability: logP[s],
-                                            score: score(logProbability: logP[s], length: tokens[s].count + 1))
-                    } else {
-                        tokens[s].append(Int32(best))
-                        last[s] = Int32(best)
+                                          caches: caches, offset: t)
+                withExtendedLifetime(logits) {
+                    for s in 0..<b where out[s] == nil {
+                        let row = UnsafePointer(logits.data + s * vocab)
+                        let lp = constraint.map {
+                            constrainedLogSoftmax(row, vocab: vocab, allowed: $0.allowed(sentence: s, prefix: tokens[s], remaining: limits[s] - t))
+                        } ?? logSoftmax(row, vocab: vocab)
+                        var best = t == limits[s] - 1 ? Int(eos) : 0
+                        if t < limits[s] - 1 { for v in 1..<vocab where lp[v] > lp[best] { best = v } }
+                        logP[s] += lp[best]
+                        if best == Int(eos) {
+                            out[s] = Hypothesis(tokens: tokens[s], logProbability: logP[s],
+                                                score: score(logProbability: logP[s], length: tokens[s].count + 1))
+                        } else {
+                            tokens[s].append(Int32(best))
+                            last[s] = Int32(best)
+                        }
                     }
                 }
             }
@@ -226,10 +232,11 @@ public struct BeamSearch {
         model.evaluating { withoutGradients {
             let input = [bos] + target, output = target + [eos]
             let memory = model.encode(source, shape: [1, source.count])
-            let logits = model.decode(input, shape: [1, input.count], memory: memory).scalars
+            let logits = model.decode(input, shape: [1, input.count], memory: memory)
+            let vocab = model.config.outputVocabSize
             var total = 0.0
             for (t, y) in output.enumerated() {
-                total += logSoftmax(logits, row: t, vocab: model.config.outputVocabSize)[Int(y)]
+                total += withExtendedLifetime(logits) { logSoftmax(logits.data + t * vocab, vocab: vocab)[Int(y)] }
             }
             return Hypothesis(tokens: target, logProbability: total, score: score(logProbability: total, length: output.count))
         } }
@@ -288,23 +295,22 @@ func rowExpansions(_ row: UnsafePointer<Float>, vocab: Int, eos: Int, base: Doub
     return (Double(row[eos]) - lse, top.best)
 }
 
-/// log-softmax of one row of [rows, V] logits, in double precision.
-func logSoftmax(_ logits: [Float], row: Int, vocab: Int) -> [Double] {
-    let slice = logits[(row * vocab)..<((row + 1) * vocab)].map(Double.init)
-    let m = slice.max()!
-    let lse = m + log(slice.reduce(0) { $0 + exp($1 - m) })
-    return slice.map { $0 - lse }
+/// log-softmax of one row of `vocab` logits, in double precision.
+func logSoftmax(_ row: UnsafePointer<Float>, vocab: Int) -> [Double] {
+    let values = (0..<vocab).map { Double(row[$0]) }
+    let m = values.max()!
+    let lse = m + log(values.reduce(0) { $0 + exp($1 - m) })
+    return values.map { $0 - lse }
 }
 
 /// log-softmax over the `allowed` tokens of one row (−∞ elsewhere): the model's distribution
 /// restricted to them and renormalized.
-private func constrainedLogSoftmax(_ logits: [Float], row: Int, vocab: Int, allowed: [Int32]) -> [Double] {
+private func constrainedLogSoftmax(_ row: UnsafePointer<Float>, vocab: Int, allowed: [Int32]) -> [Double] {
     var out = [Double](repeating: -.infinity, count: vocab)
     guard !allowed.isEmpty else { return out }
-    let base = row * vocab
-    let m = allowed.map { Double(logits[base + Int($0)]) }.max()!
-    let lse = m + log(allowed.reduce(0) { $0 + exp(Double(logits[base + Int($1)]) - m) })
-    for a in allowed { out[Int(a)] = Double(logits[base + Int(a)]) - lse }
+    let m = allowed.map { Double(row[Int($0)]) }.max()!
+    let lse = m + log(allowed.reduce(0) { $0 + exp(Double(row[Int($1)]) - m) })
+    for a in allowed { out[Int(a)] = Double(row[Int(a)]) - lse }
     return out
 }
 
