@@ -77,8 +77,11 @@ public final class MultiHeadAttention: Module {
         return outProj(attend(q: qkv, k: kv, v: kv, vOffset: dim, mask: mask, keyLength: cache.length))
     }
 
-    /// Cross-attention of queries x [B, Tq, D] over `memory` [B, Tk, D]. With a cache, the memory's
-    /// keys and values are projected on the first call only.
+    /// Cross-attention of queries x [B, Tq, D] over `memory` [M, Tk, D]. With a cache, the memory's
+    /// keys and values are projected on the first call only. M may divide B: memory row i then
+    /// serves query rows i·B/M ..< (i+1)·B/M (beam search's beams of one source), which attend as
+    /// one sequence of B/M·Tq queries, so each source's keys and values are projected, kept and
+    /// read once rather than once per beam; `mask` then has M rows of key padding.
     public func callAsFunction(_ x: Tensor, memory: Tensor, mask: AttentionMask = .none, cache: KVCache? = nil) -> Tensor {
         let q = Tensor.linear(x, weight: inProjWeight, bias: inProjBias, rows: 0..<dim)
         let kv: Tensor
@@ -88,6 +91,11 @@ public final class MultiHeadAttention: Module {
             kv = Tensor.linear(memory, weight: inProjWeight, bias: inProjBias, rows: dim..<(3 * dim))
             if let cache { cache.storage = kv }
         }
-        return outProj(attend(q: q, k: kv, v: kv, vOffset: dim, mask: mask))
+        let rows = x.shape[0], sources = kv.shape[0]
+        guard sources != rows else { return outProj(attend(q: q, k: kv, v: kv, vOffset: dim, mask: mask)) }
+        precondition(sources > 0 && rows % sources == 0, "cross-attention: \(rows) query rows cannot share \(sources) memory rows")
+        let t = x.shape[1], group = rows / sources
+        let out = attend(q: q.reshaped([sources, group * t, dim]), k: kv, v: kv, vOffset: dim, mask: mask)
+        return outProj(out.reshaped([rows, t, dim]))
     }
 }

@@ -68,8 +68,9 @@ public struct BeamSearch {
     private func run(_ model: EncoderDecoder, sources: [[Int32]]) -> [[Hypothesis]] {
         let b = sources.count, k = beamSize
         let encoded = SourceBatch(sources, pad: pad)
-        let memory = encoded.expandedMemory(model, copies: k)
-        var memoryPadding = encoded.padding(copies: k)
+        // One memory row per sentence, shared by its K beams' rows (see cross-attention).
+        let memory = encoded.memory(model)
+        var memoryPadding = encoded.padding
         let limits = sources.map { maxLength(model, sourceLength: $0.count) }
         let steps = limits.max()!
         let caches = model.decoder.makeCaches(capacity: steps)
@@ -149,9 +150,9 @@ public struct BeamSearch {
                 tokens = kept.map { tokens[$0] }
                 logP = kept.map { logP[$0] }
                 last = kept.map { last[$0] }
-                memoryPadding = memoryPadding.map { p in kept.flatMap { r in p[(r * encoded.length)..<((r + 1) * encoded.length)] } }
+                memoryPadding = memoryPadding.map { p in keep.flatMap { i in p[(i * encoded.length)..<((i + 1) * encoded.length)] } }
                 active = keep.map { active[$0] }
-                for cache in caches { cache.crossAttn.reorder(rows: kept) }
+                for cache in caches { cache.crossAttn.reorder(rows: keep) }
             }
             for cache in caches { cache.selfAttn.reorder(rows: order) }
         }
@@ -194,7 +195,7 @@ public struct BeamSearch {
         return model.evaluating { withoutGradients {
             let b = sources.count, vocab = model.config.outputVocabSize
             let encoded = SourceBatch(sources, pad: pad)
-            let memory = encoded.expandedMemory(model, copies: 1)
+            let memory = encoded.memory(model)
             let limits = sources.map { maxLength(model, sourceLength: $0.count) }
             let caches = model.decoder.makeCaches(capacity: limits.max()!)
             var out = [Hypothesis?](repeating: nil, count: b)
@@ -202,7 +203,7 @@ public struct BeamSearch {
             var logP = [Double](repeating: 0, count: b)
             var last = [Int32](repeating: bos, count: b)
             for t in 0..<limits.max()! where out.contains(where: { $0 == nil }) {
-                let logits = model.decode(last, shape: [b, 1], memory: memory, memoryPadding: encoded.padding(copies: 1),
+                let logits = model.decode(last, shape: [b, 1], memory: memory, memoryPadding: encoded.padding,
                                           caches: caches, offset: t)
                 withExtendedLifetime(logits) {
                     for s in 0..<b where out[s] == nil {
@@ -314,7 +315,7 @@ private func constrainedLogSoftmax(_ row: UnsafePointer<Float>, vocab: Int, allo
     return out
 }
 
-/// Source sentences padded to one length, encoded once, and the memory repeated for each beam.
+/// Source sentences padded to one length and encoded once.
 private struct SourceBatch {
     let ids: [Int32]
     let mask: [Bool]
@@ -335,22 +336,11 @@ private struct SourceBatch {
 
     var hasPadding: Bool { mask.contains(true) }
 
-    func padding(copies: Int) -> [Bool]? {
-        guard hasPadding else { return nil }
-        return (0..<count).flatMap { s in
-            (0..<copies).flatMap { _ in mask[(s * length)..<((s + 1) * length)] }
-        }
-    }
+    /// The padding flags [B·S], or nil when no sentence is padded.
+    var padding: [Bool]? { hasPadding ? mask : nil }
 
-    /// Encoder output [B·copies, S, D], sentence s repeated in rows s·copies ..< (s+1)·copies.
-    func expandedMemory(_ model: EncoderDecoder, copies: Int) -> Tensor {
-        let memory = model.encode(ids, shape: [count, length], padding: hasPadding ? mask : nil).scalars
-        let d = model.config.dModel, w = length * d
-        var out = [Float]()
-        out.reserveCapacity(count * copies * w)
-        for s in 0..<count {
-            for _ in 0..<copies { out += memory[(s * w)..<((s + 1) * w)] }
-        }
-        return Tensor(out, shape: [count * copies, length, d])
+    /// Encoder output [B, S, D].
+    func memory(_ model: EncoderDecoder) -> Tensor {
+        model.encode(ids, shape: [count, length], padding: padding)
     }
 }
