@@ -281,16 +281,32 @@ struct TopTokens {
     }
 }
 
+/// log Σᵢ e^row[i] in double precision: the maximum m, then e^(row[i] − m) summed in 8 lanes
+/// (`vexp`, the tail one by one), so a row of the vocabulary costs no scalar `exp` calls.
+func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Double {
+    var m = -Double.infinity
+    for i in 0..<count { m = Swift.max(m, Double(row[i])) }
+    var lanes = DoubleVec()
+    var i = 0
+    while i + 8 <= count {
+        let x = DoubleVec(UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self))
+        lanes += vexp(x - DoubleVec(repeating: m))
+        i += 8
+    }
+    var sum = lanes.sum()
+    while i < count {
+        sum += exp(Double(row[i]) - m)
+        i += 1
+    }
+    return m + log(sum)
+}
+
 /// log-softmax of one row of logits in double precision, then its EOS entry and best tokens, in
 /// one pass each and no arrays: the arithmetic of `logSoftmax` and `bestTokens`, in their order,
 /// so the same results to the bit.
 func rowExpansions(_ row: UnsafePointer<Float>, vocab: Int, eos: Int, base: Double, count: Int)
     -> (eos: Double, best: [(token: Int, logP: Double)]) {
-    var m = -Double.infinity
-    for i in 0..<vocab { m = Swift.max(m, Double(row[i])) }
-    var sum = 0.0
-    for i in 0..<vocab { sum += exp(Double(row[i]) - m) }
-    let lse = m + log(sum)
+    let lse = logSumExp(row, count: vocab)
     var top = TopTokens(count: count)
     for v in 0..<vocab { top.offer(v, base + (Double(row[v]) - lse)) }
     return (Double(row[eos]) - lse, top.best)
@@ -298,10 +314,8 @@ func rowExpansions(_ row: UnsafePointer<Float>, vocab: Int, eos: Int, base: Doub
 
 /// log-softmax of one row of `vocab` logits, in double precision.
 func logSoftmax(_ row: UnsafePointer<Float>, vocab: Int) -> [Double] {
-    let values = (0..<vocab).map { Double(row[$0]) }
-    let m = values.max()!
-    let lse = m + log(values.reduce(0) { $0 + exp($1 - m) })
-    return values.map { $0 - lse }
+    let lse = logSumExp(row, count: vocab)
+    return (0..<vocab).map { Double(row[$0]) - lse }
 }
 
 /// log-softmax over the `allowed` tokens of one row (−∞ elsewhere): the model's distribution
