@@ -284,21 +284,10 @@ struct TopTokens {
 /// log Σᵢ e^row[i] in double precision: the maximum m, then e^(row[i] − m) summed in 8 lanes
 /// (`vexp`, the tail one by one), so a row of the vocabulary costs no scalar `exp` calls.
 func logSumExp(_ row: UnsafePointer<Float>, count: Int) -> Double {
-    // The largest float is the largest double: widening is exact and keeps the order.
-    var wide = SIMD16<Float>(repeating: -.infinity)
-    var i = 0
-    while i + 16 <= count {
-        wide = pointwiseMax(wide, UnsafeRawPointer(row + i).loadUnaligned(as: SIMD16<Float>.self))
-        i += 16
-    }
-    var top = wide.max()
-    while i < count {
-        top = Swift.max(top, row[i])
-        i += 1
-    }
-    let m = Double(top)
+    var m = -Double.infinity
+    for i in 0..<count { m = Swift.max(m, Double(row[i])) }
     var lanes = DoubleVec()
-    i = 0
+    var i = 0
     while i + 8 <= count {
         let x = DoubleVec(UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self))
         lanes += vexp(x - DoubleVec(repeating: m))
@@ -319,25 +308,7 @@ func rowExpansions(_ row: UnsafePointer<Float>, vocab: Int, eos: Int, base: Doub
     -> (eos: Double, best: [(token: Int, logP: Double)]) {
     let lse = logSumExp(row, count: vocab)
     var top = TopTokens(count: count)
-    // A score rises with its logit, and `offer` refuses a score no better than the worst kept, so
-    // a logit below the worst kept one's is skipped unscored: 16 at a time while none can enter.
-    var cut = -Float.infinity
-    func offer(_ v: Int) {
-        guard row[v] >= cut else { return }
-        top.offer(v, base + (Double(row[v]) - lse))
-        if top.best.count == count { cut = row[top.best[count - 1].token] }
-    }
-    var v = 0
-    while v + 16 <= vocab {
-        if any(UnsafeRawPointer(row + v).loadUnaligned(as: SIMD16<Float>.self) .>= SIMD16(repeating: cut)) {
-            for j in v..<(v + 16) { offer(j) }
-        }
-        v += 16
-    }
-    while v < vocab {
-        offer(v)
-        v += 1
-    }
+    for v in 0..<vocab { top.offer(v, base + (Double(row[v]) - lse)) }
     return (Double(row[eos]) - lse, top.best)
 }
 
