@@ -38,56 +38,32 @@ public struct CheckpointAverageChoice: Sendable, Equatable {
 
 extension Trainer {
     /// Makes the model the best average of the last k ≤ `upTo` kept checkpoints by validation
-    /// (see `CheckpointAverageChoice`). Call after `run` has reached `settings.steps`, on the rank
-    /// that writes; `validation` is the last evaluation's metrics (the run's final weights').
-    /// Throws when the run's directory holds fewer checkpoints than asked for.
+    /// (see `CheckpointAverageChoice`); a run that kept fewer (a short one) chooses among those.
+    /// Call after `run` has reached `settings.steps`, on the rank that writes; `validation` is the
+    /// last evaluation's metrics (the run's final weights').
     public func averageLastCheckpoints(upTo bound: Int, validation: [String: Double]) throws -> CheckpointAverageChoice {
-        let kept = Checkpoint.kept(in: settings.directory)
+        let kept = Checkpoint.kept(in: settings.directory).prefix(bound)
         let directory = settings.directory.path
         guard let latest = kept.first, latest.step == step else {
             throw TrainingError.badData(path: directory, reason: "the newest checkpoint is not of the run's last step (\(step)), so there is nothing to average")
-        }
-        guard kept.count >= bound else {
-            throw TrainingError.badData(path: directory, reason: "averaging the last \(bound) checkpoints needs \(bound), the run kept \(kept.count)")
         }
         let final = CheckpointAverageChoice.selectionMetric(validation) == nil ? evaluate() : validation
         guard let (metric, higherIsBetter) = CheckpointAverageChoice.selectionMetric(final) else {
             throw TrainingError.badData(path: directory, reason: "the task reports no validation metric to choose an average by")
         }
         let model = task.model
-        let names = model.namedTensors.map(\.name)
         let last = model.stateDict.mapValues { $0.copy() }
-        let sums = last.mapValues { $0.copy() }
         var choice = CheckpointAverageChoice(metric: metric, scores: [final[metric]!], count: 1, steps: [latest.step], validation: final)
         var best: [String: Tensor]?
-        for (k, checkpoint) in kept.prefix(bound).enumerated().dropFirst() {
-            let file: SafetensorsFile
-            do { file = try SafetensorsFile(path: checkpoint.url.path) } catch {
-                throw TrainingError.badCheckpoint(path: checkpoint.url.path, reason: "\(error)")
-            }
-            for name in names {
-                let t: Tensor
-                do { t = try file.tensor("model." + name) } catch {
-                    throw TrainingError.badCheckpoint(path: checkpoint.url.path, reason: "\(error)")
-                }
-                let sum = sums[name]!
-                guard t.shape == sum.shape else {
-                    throw TrainingError.badCheckpoint(path: checkpoint.url.path, reason: "model.\(name) has shape \(t.shape), the model's is \(sum.shape)")
-                }
-                for i in 0..<sum.count { sum.data[i] += t.data[i] }
-            }
-            let scale = 1 / Float(k + 1)
-            let mean = sums.mapValues { sum in
-                let m = sum.copy()
-                for i in 0..<m.count { m.data[i] *= scale }
-                return m
-            }
+        for k in stride(from: 2, through: kept.count, by: 1) {
+            let means = try CheckpointAveraging.average(kept.prefix(k).map(\.url.path), prefix: "model.")
+            let mean = Dictionary(uniqueKeysWithValues: means.map { (String($0.key.dropFirst("model.".count)), $0.value) })
             try model.load(mean)
             let metrics = evaluate()
             let value = metrics[metric] ?? (higherIsBetter ? -.infinity : .infinity)
             choice.scores.append(value)
             if higherIsBetter ? value > choice.scores[choice.count - 1] : value < choice.scores[choice.count - 1] {
-                choice.count = k + 1
+                choice.count = k
                 choice.validation = metrics
                 best = mean
             }

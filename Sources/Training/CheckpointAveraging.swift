@@ -35,21 +35,24 @@ public enum CheckpointAveragingError: Error, CustomStringConvertible, Equatable 
 /// fairseq's `scripts/average_checkpoints.py`: the element-wise mean of every tensor of N
 /// safetensors files with the same names and shapes.
 public enum CheckpointAveraging {
-    /// The mean of every tensor across `paths`, by name. Throws `CheckpointAveragingError` when
-    /// the files disagree and `SafetensorsError` when one cannot be read.
-    public static func average(_ paths: [String]) throws -> [String: Tensor] {
+    /// The mean of every tensor across `paths`, by name (only those whose names start with
+    /// `prefix`, e.g. a checkpoint's "model."). Throws `CheckpointAveragingError` when the files
+    /// disagree and `SafetensorsError` when one cannot be read.
+    public static func average(_ paths: [String], prefix: String = "") throws -> [String: Tensor] {
         guard let firstPath = paths.first else { throw CheckpointAveragingError.noCheckpoints }
         let first = try SafetensorsFile(path: firstPath)
-        let sums = try first.tensors()
+        let expected = Set(first.names.filter { $0.hasPrefix(prefix) })
+        var sums: [String: Tensor] = [:]
+        for name in expected { sums[name] = try first.tensor(name) }
         for path in paths.dropFirst() {
             let file = try SafetensorsFile(path: path)
-            let names = Set(file.names), expected = Set(first.names)
+            let names = Set(file.names.filter { $0.hasPrefix(prefix) })
             guard names == expected else {
                 throw CheckpointAveragingError.namesDiffer(path: path, first: firstPath,
                                                            missing: expected.subtracting(names).sorted(),
                                                            extra: names.subtracting(expected).sorted())
             }
-            for name in first.names {
+            for name in expected {
                 let shape = try file.info(name).shape, want = sums[name]!.shape
                 guard shape == want else {
                     throw CheckpointAveragingError.shapeDiffers(path: path, name: name, shape: shape, expected: want)

@@ -65,12 +65,19 @@ import Tensors
         #expect(choice.summary.contains("chosen on validation loss among the last 1–4: "))
     }
 
-    @Test func tooFewCheckpointsIsAClearError() throws {
+    /// A run that kept fewer checkpoints than asked for chooses among those it has; one whose
+    /// newest checkpoint is not its last step has nothing to average and says so in one line.
+    @Test func aShortRunChoosesAmongWhatItKept() throws {
         let (trainer, summary, dir) = try Self.finishedRun("average-few", keep: 2)
         defer { try? FileManager.default.removeItem(at: dir) }
+        let choice = try trainer.averageLastCheckpoints(upTo: 3, validation: summary.validation)
+        #expect(choice.scores.count == 2 && choice.steps == Array([6, 5].prefix(choice.count)))
+        #expect(choice.summary.contains("among the last 1–2: "))
+
+        try FileManager.default.removeItem(at: trainer.checkpointURL)
         let before = TrainingLoopTests.weights(trainer)
         let m = TrainingFixtures.errorMessage { _ = try trainer.averageLastCheckpoints(upTo: 3, validation: summary.validation) }
-        #expect(m == "\(dir.path): averaging the last 3 checkpoints needs 3, the run kept 2")
+        #expect(m == "\(dir.path): the newest checkpoint is not of the run's last step (6), so there is nothing to average")
         #expect(TrainingLoopTests.weights(trainer) == before, "the model is left as it was")
     }
 
