@@ -80,7 +80,7 @@ extension RecipeRun {
                                             note: (String) -> Void) throws -> CheckpointAverageChoice? {
         let bound = recipe.export.average
         guard bound > 1 else { return nil }
-        note("scoring the means of the last 1–\(bound) checkpoints on validation")
+        note("scoring the means of up to the last \(bound) checkpoints on validation")
         let choice = try trainer.averageLastCheckpoints(upTo: bound, validation: summary.validation)
         summary.validation = choice.validation
         note("exporting \(choice.summary)")
