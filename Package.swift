@@ -53,7 +53,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The numeric floors.
-        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool", "CQuant"], exclude: note, swiftSettings: fast + native),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CThreadPool", "CQuant", "CKernels"], exclude: note, swiftSettings: fast + native),
         .target(name: "Data", dependencies: ["CZlib"], exclude: note, swiftSettings: fast),
         .target(name: "Layers", dependencies: ["Tensors", "CKernels", "Data"], exclude: note, swiftSettings: fast + native),
         .target(name: "Tokenization", dependencies: ["CICU"], exclude: note, swiftSettings: fast + native),

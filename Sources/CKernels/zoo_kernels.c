@@ -6,8 +6,35 @@
 
 #include <math.h>
 #include <stdint.h>
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
+#endif
+
+// One vector of the widest kind the build targets: the Adam loop below is written once for both.
+#if defined(__AVX512F__)
+#define LANES 16
+typedef __m512 vfloat;
+#define vset1 _mm512_set1_ps
+#define vloadu _mm512_loadu_ps
+#define vstoreu _mm512_storeu_ps
+#define vstream _mm512_stream_ps
+#define vadd _mm512_add_ps
+#define vsub _mm512_sub_ps
+#define vmul _mm512_mul_ps
+#define vdiv _mm512_div_ps
+#define vsqrt _mm512_sqrt_ps
+#elif defined(__AVX2__)
+#define LANES 8
+typedef __m256 vfloat;
+#define vset1 _mm256_set1_ps
+#define vloadu _mm256_loadu_ps
+#define vstoreu _mm256_storeu_ps
+#define vstream _mm256_stream_ps
+#define vadd _mm256_add_ps
+#define vsub _mm256_sub_ps
+#define vmul _mm256_mul_ps
+#define vdiv _mm256_div_ps
+#define vsqrt _mm256_sqrt_ps
 #endif
 
 static inline void adam_one(float *p, const float *g, float *m, float *v, long j, float gs, float decay, float wd, int decoupled,
@@ -28,27 +55,28 @@ void zoo_adam_update(float *p, const float *g, float *m, float *v, long n, float
                      float b1, float b2, float step_size, float rc2, float eps) {
     const float decay = 1 - lr * wd;
     long j = 0;
-#if defined(__AVX512F__)
-    // Scalar until m is 64-byte aligned (v shares its alignment when both come from the same
+#if defined(LANES)
+    // Scalar until m is aligned to a vector (v shares its alignment when both come from the same
     // allocator in equal sizes; otherwise plain stores).
-    while (j < n && ((uintptr_t)(m + j) & 63) != 0) { adam_one(p, g, m, v, j, gs, decay, wd, decoupled, b1, b2, step_size, rc2, eps); j++; }
-    const int streamable = ((uintptr_t)(v + j) & 63) == 0;
-    const __m512 vgs = _mm512_set1_ps(gs), vdecay = _mm512_set1_ps(decay), vwd = _mm512_set1_ps(wd);
-    const __m512 vb1 = _mm512_set1_ps(b1), vb2 = _mm512_set1_ps(b2), v1b1 = _mm512_set1_ps(1 - b1), v1b2 = _mm512_set1_ps(1 - b2);
-    const __m512 vstep = _mm512_set1_ps(step_size), vrc2 = _mm512_set1_ps(rc2), veps = _mm512_set1_ps(eps);
-    for (; j + 16 <= n; j += 16) {
-        __m512 gj = _mm512_loadu_ps(g + j), pj = _mm512_loadu_ps(p + j);
-        if (gs != 1) gj = _mm512_mul_ps(gj, vgs);
+    const uintptr_t align = LANES * sizeof(float) - 1;
+    while (j < n && ((uintptr_t)(m + j) & align) != 0) { adam_one(p, g, m, v, j, gs, decay, wd, decoupled, b1, b2, step_size, rc2, eps); j++; }
+    const int streamable = ((uintptr_t)(v + j) & align) == 0;
+    const vfloat vgs = vset1(gs), vdecay = vset1(decay), vwd = vset1(wd);
+    const vfloat vb1 = vset1(b1), vb2 = vset1(b2), v1b1 = vset1(1 - b1), v1b2 = vset1(1 - b2);
+    const vfloat vstep = vset1(step_size), vrc2 = vset1(rc2), veps = vset1(eps);
+    for (; j + LANES <= n; j += LANES) {
+        vfloat gj = vloadu(g + j), pj = vloadu(p + j);
+        if (gs != 1) gj = vmul(gj, vgs);
         if (wd != 0) {
-            if (decoupled) pj = _mm512_mul_ps(pj, vdecay); else gj = _mm512_add_ps(gj, _mm512_mul_ps(vwd, pj));
+            if (decoupled) pj = vmul(pj, vdecay); else gj = vadd(gj, vmul(vwd, pj));
         }
-        __m512 mj = _mm512_add_ps(_mm512_mul_ps(vb1, _mm512_loadu_ps(m + j)), _mm512_mul_ps(v1b1, gj));
-        __m512 vj = _mm512_add_ps(_mm512_mul_ps(vb2, _mm512_loadu_ps(v + j)), _mm512_mul_ps(_mm512_mul_ps(v1b2, gj), gj));
-        __m512 denom = _mm512_add_ps(_mm512_mul_ps(_mm512_sqrt_ps(vj), vrc2), veps);
-        __m512 upd = _mm512_div_ps(_mm512_mul_ps(vstep, mj), denom);
-        if (streamable) { _mm512_stream_ps(m + j, mj); _mm512_stream_ps(v + j, vj); }
-        else { _mm512_storeu_ps(m + j, mj); _mm512_storeu_ps(v + j, vj); }
-        _mm512_storeu_ps(p + j, _mm512_sub_ps(pj, upd));
+        vfloat mj = vadd(vmul(vb1, vloadu(m + j)), vmul(v1b1, gj));
+        vfloat vj = vadd(vmul(vb2, vloadu(v + j)), vmul(vmul(v1b2, gj), gj));
+        vfloat denom = vadd(vmul(vsqrt(vj), vrc2), veps);
+        vfloat upd = vdiv(vmul(vstep, mj), denom);
+        if (streamable) { vstream(m + j, mj); vstream(v + j, vj); }
+        else { vstoreu(m + j, mj); vstoreu(v + j, vj); }
+        vstoreu(p + j, vsub(pj, upd));
     }
     _mm_sfence();
 #endif

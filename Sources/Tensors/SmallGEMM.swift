@@ -1,3 +1,5 @@
+import CKernels
+
 /// Where a causal product is known to be zero or not needed, so `smallGEMM` can skip it. With
 /// `o` the offset of the causal diagonal (query i sees keys up to i + o):
 public enum Triangle {
@@ -19,19 +21,25 @@ public enum Triangle {
 ///
 /// A(i, p) is `a[i·aRow + p·aCol]`, so a transposed A is the same call with the strides swapped;
 /// row p of B starts at `b + p·ldb` and is contiguous, as is each row of C. `triangle` skips the
-/// masked half of a causal product a tile of rows at a time.
+/// masked half of a causal product a tile of rows at a time. `registers` (the build's register
+/// file) picks the tile shapes; every shape gives each element the same sum in the same order.
 func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Float>, aRow: Int, aCol: Int,
                _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int,
-               triangle: Triangle = .none) {
+               triangle: Triangle = .none, registers: Int = Int(zoo_vector_registers())) {
     precondition(beta == 0 || beta == 1, "smallGEMM accumulates (beta 1) or overwrites (beta 0)")
     // Eight rows a tile load B half as often per multiply-add (P·V and the gradients' products, k up
     // to a few hundred); the masked columns of a causal Q·Kᵀ are skipped four rows at a time, where
     // eight would skip less for little gain. BENCHMARKS.md has the measurements.
-    let eightRows: Bool
-    if case .columnsUpTo = triangle { eightRows = false } else { eightRows = true }
+    let fullRows: Bool
+    if case .columnsUpTo = triangle { fullRows = false } else { fullRows = true }
+    // Tiles sized to the register file. With 32 vector registers (AVX-512) an 8×32 tile's sixteen
+    // accumulators and two vectors of B stay in registers; with 16 (AVX2, where a Vec takes two)
+    // 8×32 and 4×32 would spill to the stack every step of k, and a 6×16 tile's twelve halves fit.
+    let wide = registers >= 32
+    let tallest = wide ? 8 : 6
     var i = 0
     while i < m {
-        let rows = m &- i >= 8 && eightRows ? 8 : (m &- i >= 4 ? 4 : 1)
+        let rows = m &- i >= tallest && fullRows ? tallest : (m &- i >= 4 ? 4 : 1)
         // This tile's columns and its range of the inner dimension.
         var nt = n, k0 = 0, k1 = k
         switch triangle {
@@ -42,7 +50,7 @@ func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Floa
         }
         let ai = a + (i &* aRow &+ k0 &* aCol), bk = b + k0 &* ldb, kt = k1 &- k0
         var j = 0
-        while j &+ 32 <= nt {
+        while wide && j &+ 32 <= nt {
             if rows == 8 {
                 tile8x32(kt, alpha, ai, aRow, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j), ldc)
             } else if rows == 4 {
@@ -56,6 +64,8 @@ func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Floa
             if rows == 8 {
                 tile4x16(kt, alpha, ai, aRow, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j), ldc)
                 tile4x16(kt, alpha, ai + 4 &* aRow, aRow, aCol, bk + j, ldb, beta, c + ((i &+ 4) &* ldc &+ j), ldc)
+            } else if rows == 6 {
+                tile6x16(kt, alpha, ai, aRow, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j), ldc)
             } else if rows == 4 {
                 tile4x16(kt, alpha, ai, aRow, aCol, bk + j, ldb, beta, c + (i &* ldc &+ j), ldc)
             } else {
@@ -132,6 +142,27 @@ private func tile8x32(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aRo
     finish(c50, alpha, beta, c + 5 &* ldc); finish(c51, alpha, beta, c + (5 &* ldc &+ 16))
     finish(c60, alpha, beta, c + 6 &* ldc); finish(c61, alpha, beta, c + (6 &* ldc &+ 16))
     finish(c70, alpha, beta, c + 7 &* ldc); finish(c71, alpha, beta, c + (7 &* ldc &+ 16))
+}
+
+/// Six rows of C by 16 columns, for a register file of 16 (AVX2): per step of k, one vector of B
+/// feeds six fused multiply-adds.
+@inline(__always)
+private func tile6x16(_ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ aRow: Int, _ aCol: Int,
+                      _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    var c0 = Vec(), c1 = Vec(), c2 = Vec(), c3 = Vec(), c4 = Vec(), c5 = Vec()
+    var ap = a, bp = b
+    let r2 = 2 &* aRow, r3 = 3 &* aRow, r4 = 4 &* aRow, r5 = 5 &* aRow
+    for _ in 0..<k {
+        let b0 = load(bp)
+        c0 = c0.addingProduct(Vec(repeating: ap[0]), b0); c1 = c1.addingProduct(Vec(repeating: ap[aRow]), b0)
+        c2 = c2.addingProduct(Vec(repeating: ap[r2]), b0); c3 = c3.addingProduct(Vec(repeating: ap[r3]), b0)
+        c4 = c4.addingProduct(Vec(repeating: ap[r4]), b0); c5 = c5.addingProduct(Vec(repeating: ap[r5]), b0)
+        ap += aCol
+        bp += ldb
+    }
+    finish(c0, alpha, beta, c); finish(c1, alpha, beta, c + ldc)
+    finish(c2, alpha, beta, c + 2 &* ldc); finish(c3, alpha, beta, c + 3 &* ldc)
+    finish(c4, alpha, beta, c + 4 &* ldc); finish(c5, alpha, beta, c + 5 &* ldc)
 }
 
 /// Four rows of C by 16 columns: the causal diagonal's tiles and the columns left after 32s.
