@@ -5,11 +5,13 @@ import Foundation
 public final class Storage: @unchecked Sendable {
     public let count: Int
     public let base: UnsafeMutablePointer<Float>
+    /// The floats allocated at `base`, at least `count` (the pool's size class).
+    let capacity: Int
 
     /// Uninitialized storage of `count` floats; the caller writes every element.
     public init(uninitialized count: Int) {
         self.count = count
-        base = BufferPool.shared.take(count)
+        (base, capacity) = BufferPool.shared.take(count)
     }
 
     /// Storage filled with `value`.
@@ -22,10 +24,10 @@ public final class Storage: @unchecked Sendable {
         }
     }
 
-    deinit { BufferPool.shared.give(base, count: count) }
+    deinit { BufferPool.shared.give(base, capacity: capacity) }
 }
 
-/// Free lists of buffers by exact element count, holding at most `maxCachedBytes` so unusual shapes do not
+/// Free lists of buffers by size class, holding at most `maxCachedBytes` so unusual shapes do not
 /// pin memory forever.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
@@ -37,31 +39,51 @@ final class BufferPool: @unchecked Sendable {
     /// Buffers smaller than this come straight from malloc, which is already fast for them.
     private let minPooled = 1024
 
-    func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+    /// The pooled size of a request for `count` floats: rounded up to one of eight classes per
+    /// doubling (at most 12.5 % more). Shapes that change a little, as beam search's do when
+    /// finished sentences leave the batch, then reuse each other's buffers instead of each pinning
+    /// its own until the pool is full. A large buffer's unused tail is never written, so it costs
+    /// address space, not resident memory.
+    static func sizeClass(_ count: Int) -> Int {
+        let log2 = Int.bitWidth - 1 - max(1, count).leadingZeroBitCount
+        let step = 1 << max(0, log2 - 3)
+        return (count + step - 1) & ~(step - 1)
+    }
+
+    /// A buffer of at least `count` floats and its capacity. A miss in the request's class takes
+    /// the smallest pooled buffer up to twice the size: its pages are resident already, where a new
+    /// one would add to the footprint (beam search's shapes shrink as sentences finish).
+    func take(_ count: Int) -> (UnsafeMutablePointer<Float>, Int) {
+        var size = max(1, count)
         if count >= minPooled {
+            size = Self.sizeClass(count)
             lock.lock()
-            if let p = free[count]?.popLast() {
-                cachedBytes -= count * MemoryLayout<Float>.stride
-                lock.unlock()
-                return p
+            var candidate = size
+            while candidate <= 2 &* size {
+                if let p = free[candidate]?.popLast() {
+                    cachedBytes -= candidate * MemoryLayout<Float>.stride
+                    lock.unlock()
+                    return (p, candidate)
+                }
+                candidate = Self.sizeClass(candidate &+ 1)
             }
             lock.unlock()
         }
         // 64-byte alignment for AVX-512 loads.
         var raw: UnsafeMutableRawPointer?
-        let bytes = max(1, count) * MemoryLayout<Float>.stride
+        let bytes = size * MemoryLayout<Float>.stride
         guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
             fatalError("out of memory allocating \(bytes) bytes")
         }
-        return raw.bindMemory(to: Float.self, capacity: max(1, count))
+        return (raw.bindMemory(to: Float.self, capacity: size), size)
     }
 
-    func give(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        if count >= minPooled {
+    func give(_ p: UnsafeMutablePointer<Float>, capacity: Int) {
+        if capacity >= minPooled {
             lock.lock()
-            let bytes = count * MemoryLayout<Float>.stride
+            let bytes = capacity * MemoryLayout<Float>.stride
             if cachedBytes + bytes <= maxCachedBytes {
-                free[count, default: []].append(p)
+                free[capacity, default: []].append(p)
                 cachedBytes += bytes
                 lock.unlock()
                 return

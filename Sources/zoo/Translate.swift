@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tasks
+import Tensors
 
 /// `zoo translate`: beam-search (or greedy) translation with a zoo translation model.
 struct Translate: ParsableCommand {
@@ -74,6 +75,9 @@ struct Translate: ParsableCommand {
                 if json { JSONLine(input: sentence, output: translation).print() } else { print(translation) }
             }
             fflush(stdout)
+            // Batches go in input order, so the next one's caches may be larger than any pooled
+            // buffer; what this one freed would then wait in the pool unused.
+            releaseCachedBuffers()
             let done = first + batch.count
             progress.update(step: done, tokensPerSecond: Double(done) / max(Date().timeIntervalSince(start), 1e-9))
         }
