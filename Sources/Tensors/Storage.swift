@@ -1,6 +1,6 @@
 import Foundation
 
-/// A Float32 buffer. Freed buffers go back to a pool keyed by size, so a training step that
+/// A Float32 buffer. Freed buffers go back to a pool keyed by size class, so a training step that
 /// allocates the same shapes every iteration reuses last step's memory instead of calling malloc.
 public final class Storage: @unchecked Sendable {
     public let count: Int
