@@ -3,9 +3,9 @@ import Foundation
 /// Eight doubles: the lanes of `vexp(_: DoubleVec)`.
 public typealias DoubleVec = SIMD8<Double>
 
-/// e^x in double precision, 8 lanes at a time, within 1 ulp of Foundation's `exp` (DoubleExpTests)
-/// (which is a scalar call, and beam search would take one for every token of the
-/// vocabulary at every step). Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, then e^r by
+/// e^x in double precision, 8 lanes at a time, within 1 ulp of Foundation's `exp` (DoubleExpTests),
+/// which is a scalar call: beam search would take one for every token of the vocabulary at
+/// every step. Cody–Waite reduction x = n·ln 2 + r, |r| ≤ ln 2 / 2, then e^r by
 /// its Taylor series to r¹³/13! (truncation below 10⁻¹⁷) and 2ⁿ from the exponent bits. Lanes
 /// outside [−708, 709] (where 2ⁿ leaves the normal range), NaN included, go through `exp` one by one.
 @inline(__always) public func vexp(_ x: DoubleVec) -> DoubleVec {

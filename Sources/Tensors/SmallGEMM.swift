@@ -27,9 +27,9 @@ func smallGEMM(m: Int, n: Int, k: Int, alpha: Float = 1, _ a: UnsafePointer<Floa
                _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int,
                triangle: Triangle = .none, registers: Int = Int(zoo_vector_registers())) {
     precondition(beta == 0 || beta == 1, "smallGEMM accumulates (beta 1) or overwrites (beta 0)")
-    // Eight rows a tile load B half as often per multiply-add (P·V and the gradients' products, k up
+    // The tallest tile loads B least often per multiply-add (P·V and the gradients' products, k up
     // to a few hundred); the masked columns of a causal Q·Kᵀ are skipped four rows at a time, where
-    // eight would skip less for little gain. BENCHMARKS.md has the measurements.
+    // more would skip less for little gain. BENCHMARKS.md has the measurements.
     let fullRows: Bool
     if case .columnsUpTo = triangle { fullRows = false } else { fullRows = true }
     // Tiles sized to the register file. With 32 vector registers (AVX-512) an 8×32 tile's sixteen

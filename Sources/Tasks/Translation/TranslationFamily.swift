@@ -5,6 +5,7 @@ import Metrics
 import Models
 import ModelZoo
 import Recipes
+import Tensors
 import Training
 
 extension TaskName {
@@ -60,6 +61,9 @@ public struct TranslationFamily: TaskFamily {
         while hypotheses.count < sources.count {
             let chunk = Array(sources[hypotheses.count..<min(hypotheses.count + request.batchSize, sources.count)])
             hypotheses += translator.translate(chunk, batchSize: request.batchSize)
+            // Chunks go in input order, as `zoo translate`'s batches: the next one's caches may
+            // outgrow every pooled buffer, so what this one freed goes back to the system.
+            releaseCachedBuffers()
             bar.update(step: hypotheses.count, tokensPerSecond: Double(hypotheses.count) / max(Date().timeIntervalSince(start), 1e-9))
         }
         bar.finish()
