@@ -22,6 +22,26 @@ long zoo_quant_packed_count(long rows, long cols) {
         * ((cols + ZOO_QUANT_CHUNK - 1) / ZOO_QUANT_CHUNK * ZOO_QUANT_CHUNK);
 }
 
+void zoo_quant_dequantize(int kind, const void *w, long k, const float *scale, long r0, long r1, float *dst, long ldd) {
+    long chunks = (k + ZOO_QUANT_CHUNK - 1) / ZOO_QUANT_CHUNK;
+    for (long r = r0; r < r1; r++) {
+        float *out = dst + (r - r0) * ldd;
+        long first = zoo_quant_packed_index(r, 0, k);
+        for (long ch = 0; ch < chunks; ch++) {
+            long at = first + ch * ZOO_QUANT_PANEL_ROWS * ZOO_QUANT_CHUNK, c0 = ch * ZOO_QUANT_CHUNK;
+            long width = k - c0 < ZOO_QUANT_CHUNK ? k - c0 : ZOO_QUANT_CHUNK;
+            if (kind == ZOO_QUANT_INT8) {
+                const int8_t *q = (const int8_t *)w + at;
+                float s = scale[r];
+                for (long c = 0; c < width; c++) out[c0 + c] = s * (float)q[c];
+            } else {
+                const uint16_t *h = (const uint16_t *)w + at;
+                for (long c = 0; c < width; c++) out[c0 + c] = widen_bf16(h, c);
+            }
+        }
+    }
+}
+
 static void linear_scalar(int kind, long m, long n, long k, const float *x, long ldx, const void *w,
                           const float *scale, const float *bias, float *y, long ldy) {
     for (long j = 0; j < n; j++) {

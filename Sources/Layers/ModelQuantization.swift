@@ -24,14 +24,12 @@ public enum ModelQuantization {
         return model.namedParameters.filter { chosen.contains(ObjectIdentifier($0.tensor)) && $0.tensor.rank == 2 }
     }
 
-    /// Quantizes `model`'s matrices in place: each keeps its quantized form in `quantized` and its
-    /// values become the dequantized ones, so every path through the model sees the same weights.
+    /// Quantizes `model`'s matrices in place: each takes its quantized form as its values
+    /// (`Tensor.takeValues(from:)`), so every path through the model sees the same weights, and
+    /// the model computes exactly what it computes once saved and loaded.
     public static func quantize(_ model: some Module, as kind: QuantizedKind) {
-        for (_, weight) in targets(of: model) {
-            let q = QuantizedMatrix(quantizing: weight, as: kind)
-            q.dequantize(into: weight.data)
-            weight.quantized = q
-        }
+        for (_, weight) in targets(of: model) { weight.takeValues(from: QuantizedMatrix(quantizing: weight, as: kind)) }
+        releaseCachedBuffers()  // the fp32 values are freed, not kept for reuse
     }
 
     /// The records that save a quantized `model` (every tensor of its state dict; quantized
@@ -51,9 +49,20 @@ public enum ModelQuantization {
         return out
     }
 
-    /// Reads a weights file written by `records(of:)` for `kind`: the fp32 (dequantized) value of
-    /// every tensor by name, for `Module.load`, and the quantized matrices by name, for `attach`.
-    public static func load(_ file: SafetensorsFile, kind: QuantizedKind) throws
+    /// Loads a weights file written by `records(of:)` for `kind` into `model`: the quantized
+    /// matrices without fp32 copies (`Tensor.takeValues(from:)`), every other tensor in fp32.
+    /// Throws a description naming the file and tensor when one is missing, misshapen or not in
+    /// the dtype `kind` needs.
+    public static func load(_ file: SafetensorsFile, kind: QuantizedKind, into model: some Module) throws {
+        let (weights, matrices) = try read(file, kind: kind)
+        try attach(matrices, to: model)
+        try model.load(weights, except: Set(matrices.keys))
+        // The fp32 values the model was built with are freed, not kept for reuse.
+        releaseCachedBuffers()
+    }
+
+    /// The file's tensors: fp32 ones by name, for `Module.load`, and quantized matrices by name.
+    static func read(_ file: SafetensorsFile, kind: QuantizedKind) throws
         -> (weights: [String: Tensor], matrices: [String: QuantizedMatrix]) {
         var weights: [String: Tensor] = [:], matrices: [String: QuantizedMatrix] = [:]
         for name in file.names {
@@ -70,19 +79,15 @@ public enum ModelQuantization {
                 }
                 let scales = try file.tensor(scaleName)
                 guard scales.scalars.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw bad("\(scaleName) holds a negative or non-finite scale") }
-                let q = try file.withBytes(of: name) {
+                matrices[name] = try file.withBytes(of: name) {
                     QuantizedMatrix(kind: .int8, rows: info.shape[0], cols: info.shape[1], elements: $0.baseAddress!, scales: scales.data)
                 }
-                matrices[name] = q
-                weights[name] = q.dequantized()
             case (.int8, .f32) where name.hasSuffix(scaleSuffix) && file.contains(String(name.dropLast(scaleSuffix.count))):
                 continue
             case (.bf16, .bf16) where info.shape.count == 2:
-                let q = try file.withBytes(of: name) {
+                matrices[name] = try file.withBytes(of: name) {
                     QuantizedMatrix(kind: .bf16, rows: info.shape[0], cols: info.shape[1], elements: $0.baseAddress!, scales: nil)
                 }
-                matrices[name] = q
-                weights[name] = q.dequantized()
             default:
                 weights[name] = try file.tensor(name)
             }
@@ -90,14 +95,14 @@ public enum ModelQuantization {
         return (weights, matrices)
     }
 
-    /// Gives `model`'s matrices (after `Module.load` of the same file's weights) their quantized
-    /// forms; throws a description when a matrix is missing or one has no place in the model.
-    public static func attach(_ matrices: [String: QuantizedMatrix], to model: some Module) throws {
+    /// Gives `model`'s matrices their quantized forms as their values; throws a description when a
+    /// matrix is missing or one has no place in the model.
+    static func attach(_ matrices: [String: QuantizedMatrix], to model: some Module) throws {
         var left = matrices
         for (name, weight) in targets(of: model) {
             guard let q = left.removeValue(forKey: name) else { throw StateDictError.notQuantized(name) }
             guard [q.rows, q.cols] == weight.shape else { throw StateDictError.shapeMismatch(name: name, expected: weight.shape, found: [q.rows, q.cols]) }
-            weight.quantized = q
+            weight.takeValues(from: q)
         }
         if !left.isEmpty { throw StateDictError.unexpected(left.keys.sorted()) }
     }

@@ -158,10 +158,10 @@ public enum StateDictError: Error, CustomStringConvertible {
 }
 
 extension Module {
-    /// Copies weights by name into this module's parameters and buffers. `strict` also refuses
-    /// names the module does not have.
-    public func load(_ weights: [String: Tensor], strict: Bool = true) throws {
-        let named = namedTensors
+    /// Copies weights by name into this module's parameters and buffers, all but the names in
+    /// `except` (loaded otherwise). `strict` also refuses names the module does not have.
+    public func load(_ weights: [String: Tensor], strict: Bool = true, except: Set<String> = []) throws {
+        let named = namedTensors.filter { !except.contains($0.name) }
         let missing = named.map(\.name).filter { weights[$0] == nil }
         if !missing.isEmpty { throw StateDictError.missing(missing) }
         if strict {

@@ -55,9 +55,7 @@ public struct ZooEntry: Sendable {
         do {
             guard let kind = quantization else { return try model.load(try loadWeights()) }
             guard FileManager.default.fileExists(atPath: path) else { throw ZooError.missingFile(path) }
-            let (weights, matrices) = try ModelQuantization.load(SafetensorsFile(path: path), kind: kind)
-            try model.load(weights)
-            try ModelQuantization.attach(matrices, to: model)
+            try ModelQuantization.load(SafetensorsFile(path: path), kind: kind, into: model)
         } catch let error as StateDictError {
             throw ZooError.badEntry(path: path, reason: "\(error)")
         }

@@ -92,7 +92,8 @@ public struct ZooQuantization {
             ("dtype", how),
             ("matrices", "\(Self.megabytes(bytes.fp32)) in fp32 → \(Self.megabytes(bytes.quantized)) (what each token, or image, reads at batch 1)"),
             ("kernels", "int8/bf16 weights widened to fp32 in registers (AVX-512 or AVX2, chosen at run time) for batches up to "
-                + "\(QuantizedMatrix.largestBatch) rows; larger batches use OpenBLAS on the dequantized weights"),
+                + "\(QuantizedMatrix.largestBatch) rows; larger batches use OpenBLAS on blocks of rows dequantized as they are needed "
+                + "(no fp32 copy of the weights is kept)"),
         ]
         if let before, let after, let evaluation {
             for c in CardCheck.compared {

@@ -6,10 +6,14 @@ extension Tensor {
         precondition(ids.count == product(idsShape), "\(ids.count) ids for shape \(idsShape)")
         let v = shape[0], d = shape[1]
         let out = Tensor(uninitialized: idsShape + [d])
-        let o = out.data, p = data
-        for (i, id) in ids.enumerated() {
-            precondition(id >= 0 && Int(id) < v, "id \(id) outside a table of \(v) rows")
-            (o + i * d).update(from: p + Int(id) * d, count: d)
+        let o = out.data
+        for id in ids { precondition(id >= 0 && Int(id) < v, "id \(id) outside a table of \(v) rows") }
+        if let q = quantized, valuesDeferred {
+            // A quantized table without its fp32 copy: the rows, dequantized.
+            for (i, id) in ids.enumerated() { q.dequantizeRows(Int(id)..<Int(id) + 1, into: o + i * d) }
+        } else {
+            let p = data
+            for (i, id) in ids.enumerated() { (o + i * d).update(from: p + Int(id) * d, count: d) }
         }
         return out.recorded(from: [self]) { g in
             let gt = Tensor(zeros: self.shape)

@@ -122,7 +122,6 @@ extension Tensor {
         precondition(x.shape.last == inF, "linear: input \(x.shape) does not end in \(inF)")
         let r = rows ?? 0..<weight.shape[0]
         let outF = r.count, n = x.count / inF
-        let w = weight.data + r.lowerBound * inF
         let out = Tensor(uninitialized: Array(x.shape.dropLast()) + [outF])
         if let q = weight.quantized, !GradMode.isEnabled, n <= QuantizedMatrix.largestBatch, r.lowerBound % QuantizedMatrix.panelRows == 0 {
             q.linear(x.data, m: n, rows: r, bias: bias.map { UnsafePointer($0.data + r.lowerBound) }, into: out.data)
@@ -133,6 +132,12 @@ extension Tensor {
             let bp = bias.data + r.lowerBound, o = out.data
             Parallel.forRows(n, rowCost: outF) { i in (o + i * outF).update(from: bp, count: outF) }
         }
+        if let q = weight.quantized, weight.valuesDeferred, !GradMode.isEnabled {
+            q.linearThroughBlocks(x.data, m: n, rows: r, accumulate: bias != nil, into: out.data)
+            _ = applyActivation(activation, out, recording: false)
+            return out
+        }
+        let w = weight.data + r.lowerBound * inF
         gemm(transposeB: true, m: n, n: outF, k: inF, x.data, lda: inF, w, ldb: inF, beta: bias == nil ? 0 : 1, out.data, ldc: outF)
         var inputs = [x, weight]
         if let bias { inputs.append(bias) }

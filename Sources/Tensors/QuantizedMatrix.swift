@@ -156,20 +156,14 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
     /// The fp32 values this matrix stands for, written to `destination` (rows·cols, row-major).
     public func dequantize(into destination: UnsafeMutablePointer<Float>) {
-        let n = cols
-        switch kind {
-        case .int8:
-            let q = elements.assumingMemoryBound(to: Int8.self), scales = scales!
-            Parallel.forRows(rows, rowCost: n) { r in
-                let s = scales[r]
-                for c in 0..<n { destination[r * n + c] = s * Float(q[self.index(r, c)]) }
-            }
-        case .bf16:
-            let h = elements.assumingMemoryBound(to: UInt16.self)
-            Parallel.forRows(rows, rowCost: n) { r in
-                for c in 0..<n { destination[r * n + c] = Float(bitPattern: UInt32(h[self.index(r, c)]) << 16) }
-            }
-        }
+        Parallel.forRows(rows, rowCost: cols) { r in self.dequantizeRows(r..<r + 1, into: destination + r * self.cols) }
+    }
+
+    /// The fp32 values of `range`'s rows, row i of the range at `destination + i · leading`; on
+    /// this thread alone (it may be called from inside a parallel loop).
+    public func dequantizeRows(_ range: Range<Int>, into destination: UnsafeMutablePointer<Float>, leading: Int? = nil) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) of a matrix of \(rows)")
+        zoo_quant_dequantize(cKind, elements, cols, scales, range.lowerBound, range.upperBound, destination, leading ?? cols)
     }
 
     /// The fp32 values as a tensor [rows, cols].
@@ -178,6 +172,8 @@ public final class QuantizedMatrix: @unchecked Sendable {
         dequantize(into: t.data)
         return t
     }
+
+    private var cKind: Int32 { Int32(kind == .int8 ? ZOO_QUANT_INT8.rawValue : ZOO_QUANT_BF16.rawValue) }
 
     /// Rows in a panel: a product over a range of rows must start at a multiple of it.
     public static let panelRows = Int(ZOO_QUANT_PANEL_ROWS)
@@ -188,8 +184,7 @@ public final class QuantizedMatrix: @unchecked Sendable {
     public func linear(_ x: UnsafePointer<Float>, m: Int, rows range: Range<Int>, bias: UnsafePointer<Float>?,
                        into out: UnsafeMutablePointer<Float>, isa: Int32 = QuantizedMatrix.isa) {
         precondition(range.lowerBound % Self.panelRows == 0 && range.upperBound <= rows, "quantized rows \(range) do not start a panel")
-        let n = range.count, k = cols, size = kind.byteSize, panel = Self.panelRows
-        let cKind = Int32(kind == .int8 ? ZOO_QUANT_INT8.rawValue : ZOO_QUANT_BF16.rawValue)
+        let n = range.count, k = cols, size = kind.byteSize, panel = Self.panelRows, cKind = cKind
         let panels = (n + panel - 1) / panel
         // Enough chunks to even out the cores, each large enough to be worth a hand-off.
         let chunks = Swift.max(1, Swift.min(Parallel.cores, panels, n * k * size / 65536))
@@ -200,6 +195,30 @@ public final class QuantizedMatrix: @unchecked Sendable {
             let row = range.lowerBound + lo
             zoo_quant_linear(cKind, isa, m, hi - lo, k, x, k, self.elements + self.index(row, 0) * size,
                              self.scales.map { UnsafePointer($0 + row) }, bias.map { $0 + lo }, out + lo, n)
+        }
+    }
+
+    /// The product of `linear` for batches of any size, through OpenBLAS: blocks of rows are
+    /// dequantized into a buffer that stays in cache and multiplied there, so no fp32 copy of the
+    /// whole matrix is needed. `out` [m, rows.count] already holds the bias when `accumulate`.
+    /// Each output element is OpenBLAS's sum over the same k, as the product over a full fp32 copy.
+    public func linearThroughBlocks(_ x: UnsafePointer<Float>, m: Int, rows range: Range<Int>, accumulate: Bool,
+                                    into out: UnsafeMutablePointer<Float>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) of a matrix of \(rows)")
+        let n = range.count, k = cols
+        // About 256 KiB of fp32 rows a block: in L2 while every row of x passes over it.
+        let blockRows = Swift.max(16, (65536 / Swift.max(1, k)) & ~15)
+        let blocks = (n + blockRows - 1) / blockRows
+        let workers = Swift.min(Parallel.cores, blocks)
+        Parallel.perform(iterations: workers) { worker in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * k)
+            defer { buffer.deallocate() }
+            for block in stride(from: worker, to: blocks, by: workers) {
+                let lo = block * blockRows, hi = Swift.min(n, lo + blockRows)
+                self.dequantizeRows(range.lowerBound + lo..<range.lowerBound + hi, into: buffer)
+                gemm(transposeB: true, m: m, n: hi - lo, k: k, x, lda: k, buffer, ldb: k, beta: accumulate ? 1 : 0,
+                     out + lo, ldc: n, split: false)
+            }
         }
     }
 

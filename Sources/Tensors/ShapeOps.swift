@@ -9,7 +9,7 @@ extension Tensor {
         }
         precondition(product(s) == count, "cannot reshape \(shape) to \(newShape)")
         let original = shape
-        return Tensor(storage: storage, shape: s).recorded(from: [self]) { g in
+        return Tensor(storage: settledStorage, shape: s).recorded(from: [self]) { g in
             [Tensor(storage: g.storage, shape: original)]
         }
     }

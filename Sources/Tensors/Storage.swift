@@ -7,11 +7,14 @@ public final class Storage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     /// The floats allocated at `base`, at least `count` (the pool's size class).
     let capacity: Int
+    /// The bytes mapped for reserved storage (`init(reserving:)`); 0 for the pool's buffers.
+    private let mappedBytes: Int
 
     /// Uninitialized storage of `count` floats; the caller writes every element.
     public init(uninitialized count: Int) {
         self.count = count
         (base, capacity) = BufferPool.shared.take(count)
+        mappedBytes = 0
     }
 
     /// Storage filled with `value`.
@@ -24,7 +27,28 @@ public final class Storage: @unchecked Sendable {
         }
     }
 
-    deinit { BufferPool.shared.give(base, capacity: capacity) }
+    /// Storage of `count` floats that costs address space only until its pages are first written
+    /// (fresh zero pages from the kernel, outside the pool): room for values that may never be
+    /// needed, such as a quantized matrix's fp32 copy.
+    public init(reserving count: Int) {
+        self.count = count
+        let bytes = max(1, count) * MemoryLayout<Float>.stride
+        guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+              raw != MAP_FAILED else {
+            fatalError("out of address space reserving \(bytes) bytes")
+        }
+        base = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        capacity = max(1, count)
+        mappedBytes = bytes
+    }
+
+    deinit {
+        if mappedBytes > 0 {
+            munmap(base, mappedBytes)
+        } else {
+            BufferPool.shared.give(base, capacity: capacity)
+        }
+    }
 }
 
 /// Free lists of buffers by size class, holding at most `maxCachedBytes` so unusual shapes do not

@@ -15,13 +15,25 @@ public final class Tensor: @unchecked Sendable {
     /// How this tensor was computed, when it was computed with gradients enabled.
     var node: Node?
     /// The int8 or bf16 form of a weight matrix whose `data` holds its dequantized values: products
-    /// without gradients at small batch read it instead (`Tensor.linear`).
-    public var quantized: QuantizedMatrix?
+    /// and row lookups without gradients read it instead (`Tensor.linear`, `gatherRows`).
+    public var quantized: QuantizedMatrix? {
+        willSet { if valuesDeferred { writeDeferredValues() } }
+    }
+    /// Whether `storage` still waits for `quantized`'s values (`takeValues(from:)`).
+    public private(set) var valuesDeferred = false
 
     public var count: Int { storage.count }
     public var rank: Int { shape.count }
     /// Pointer to the first element.
-    @inline(__always) public var data: UnsafeMutablePointer<Float> { storage.base }
+    @inlinable @inline(__always) public var data: UnsafeMutablePointer<Float> {
+        if _slowPath(valuesDeferred) { writeDeferredValues() }
+        return storage.base
+    }
+    /// `storage` with every value in it, for a view that shares it.
+    var settledStorage: Storage {
+        _ = data
+        return storage
+    }
 
     public init(storage: Storage, shape: [Int], requiresGrad: Bool = false) {
         precondition(shape.reduce(1, *) == storage.count, "shape \(shape) does not match \(storage.count) elements")
@@ -91,7 +103,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// The same values, cut from the graph (no gradient flows through).
-    public func detached() -> Tensor { Tensor(storage: storage, shape: shape) }
+    public func detached() -> Tensor { Tensor(storage: settledStorage, shape: shape) }
 
     /// Overwrites this tensor's elements with `other`'s (same count); not recorded. A quantized
     /// form no longer matches the new values and is dropped.
@@ -99,6 +111,27 @@ public final class Tensor: @unchecked Sendable {
         precondition(other.count == count, "assign: \(other.shape) into \(shape)")
         data.update(from: other.data, count: count)
         quantized = nil
+    }
+
+    /// Makes `matrix` this tensor's values without an fp32 copy: the products and row lookups that
+    /// read quantized matrices need none, so a quantized model costs its int8 or bf16 bytes. The
+    /// first reader of `data` (any other operation) writes the copy then.
+    public func takeValues(from matrix: QuantizedMatrix) {
+        precondition([matrix.rows, matrix.cols] == shape, "a \(matrix.rows)×\(matrix.cols) matrix for a tensor of shape \(shape)")
+        quantized = matrix
+        storage = Storage(reserving: count)
+        valuesDeferred = true
+    }
+
+    private static let deferredValuesLock = NSLock()
+
+    /// Writes `quantized`'s values into `storage`, once, whichever thread reads `data` first.
+    @usableFromInline @inline(never) func writeDeferredValues() {
+        Self.deferredValuesLock.lock()
+        defer { Self.deferredValuesLock.unlock() }
+        guard valuesDeferred, let matrix = quantized else { return }
+        matrix.dequantizeRows(0..<matrix.rows, into: storage.base)
+        valuesDeferred = false
     }
 
     /// Size of dimension `d` (negative counts from the end).

@@ -86,6 +86,50 @@ extension TensorSuite {
             }
         }
 
+        /// A tensor that takes a quantized matrix's values keeps no fp32 copy: row lookups and
+        /// products of every batch size read the matrix (larger batches through OpenBLAS on
+        /// blocks of dequantized rows) and give what the fp32 copy gives, the lookups and small
+        /// batches bit for bit, the blocks up to the order of OpenBLAS's sums; any other reader of
+        /// `data` writes the copy then.
+        @Test(arguments: QuantizedKind.allCases)
+        func aTensorCanHoldOnlyItsQuantizedForm(kind: QuantizedKind) {
+            // 2,100 columns: blocks of 16 rows, so 70 rows are 5 blocks over the cores.
+            let rows = 70, cols = 2100
+            let q = QuantizedMatrix(quantizing: random([rows, cols], seed: 12), as: kind)
+            let b = random([rows], seed: 13)
+            let copied = q.dequantized()
+            copied.quantized = q
+            let absolute = Tensor(copied.scalars.map(Swift.abs), shape: copied.shape)
+            let deferred = Tensor(zeros: [rows, cols])
+            deferred.takeValues(from: q)
+            #expect(deferred.valuesDeferred)
+            withoutGradients {
+                for m in [1, 5, QuantizedMatrix.largestBatch + 1, 40] {
+                    let x = random([m, cols], seed: 20 + UInt64(m))
+                    for range in [nil, 8..<rows, 3..<50] as [Range<Int>?] {
+                        for bias in [b, nil] {
+                            let got = Tensor.linear(x, weight: deferred, bias: bias, rows: range, activation: .gelu).scalars
+                            let want = Tensor.linear(x, weight: copied, bias: bias, rows: range, activation: .gelu).scalars
+                            let kernels = m <= QuantizedMatrix.largestBatch && (range?.lowerBound ?? 0) % QuantizedMatrix.panelRows == 0
+                            // Another order of the sums: within a few roundings of Σ|w·x|.
+                            let magnitudes = Tensor.linear(Tensor(x.scalars.map(Swift.abs), shape: x.shape), weight: absolute,
+                                                           bias: nil, rows: range).scalars
+                            let worst = zip(zip(got, want), magnitudes).map { abs($0.0 - $0.1) / (1e-6 * (1 + $1)) }.max()!
+                            #expect(kernels ? got.map(\.bitPattern) == want.map(\.bitPattern) : worst <= 1,
+                                    "m \(m) rows \(String(describing: range)) bias \(bias != nil): \(worst)")
+                        }
+                    }
+                }
+                let ids: [Int32] = [3, 69, 0, 3]
+                #expect(deferred.gatherRows(ids, shape: [2, 2]).scalars == copied.gatherRows(ids, shape: [2, 2]).scalars)
+            }
+            #expect(deferred.valuesDeferred, "nothing above needed the fp32 copy")
+            // A view, then any other reader, writes it.
+            #expect(deferred.reshaped([cols, rows]).scalars == copied.scalars)
+            #expect(!deferred.valuesDeferred && deferred.quantized === q)
+            #expect(deferred.scalars == copied.scalars)
+        }
+
         /// `Tensor.linear` reads the quantized form only without gradients and at small batch;
         /// otherwise it is the fp32 product of the dequantized values, bit for bit.
         @Test func linearUsesTheQuantizedFormOnlyWhenNothingIsRecorded() {

@@ -9,7 +9,8 @@ import Tensors
 @Suite struct TrainingLoopTests {
     /// Everything a run is made of, built from scratch as a new process would.
     static func makeTrainer(directory: URL, steps: Int = 6, accumulation: Int = 2, dropout: Float = 0.1,
-                            checkpointEvery: Int = 2, group: any ProcessGroup = SingleProcess()) throws -> Trainer<LanguageModelTask> {
+                            checkpointEvery: Int = 2, group: any ProcessGroup = SingleProcess(),
+                            schedule: Recipe.TrainingSection.ScheduleKind = .cosine) throws -> Trainer<LanguageModelTask> {
         let tokenizer = CharacterTokenizer(alphabet: TrainingFixtures.alphabet)
         let lines = TrainingFixtures.englishLines
         let train = LanguageModelTask.tokens(of: Array(lines.dropLast(2)), tokenizer: tokenizer)
@@ -21,6 +22,7 @@ import Tensors
         t.warmup = 2
         t.weightDecay = 0.1
         t.accumulation = accumulation
+        t.schedule = schedule
         var settings = TrainingSettings(steps: steps, batchTokens: 128, directory: directory)
         settings.accumulation = accumulation
         settings.seed = 11
@@ -71,6 +73,25 @@ import Tensors
         #expect(try withoutTimes(split) == (try withoutTimes(whole)), "the logs differ only in timings")
         let plot = try String(contentsOf: split.appendingPathComponent(LossPlot.fileName), encoding: .utf8)
         #expect(plot.hasPrefix("<svg") && plot.contains("validation loss") && plot.contains("polyline"))
+    }
+
+    /// The inverse-sqrt schedule does not depend on the run's length, so a finished 3-step run
+    /// resumed with 6 steps is the 6-step run bit for bit: how a recipe's `steps` can be raised
+    /// after the fact without retraining what is already trained.
+    @Test func extendingAFinishedInverseSqrtRunEqualsTheLongerRun() throws {
+        let whole = try TrainingFixtures.temporaryDirectory("long"), split = try TrainingFixtures.temporaryDirectory("extended")
+        defer { try? FileManager.default.removeItem(at: whole); try? FileManager.default.removeItem(at: split) }
+
+        let long = try Self.makeTrainer(directory: whole, steps: 6, schedule: .inverseSqrt)
+        let all = try long.run().losses
+        let short = try Self.makeTrainer(directory: split, steps: 3, schedule: .inverseSqrt)
+        let first = try short.run().losses
+        let extended = try Self.makeTrainer(directory: split, steps: 6, schedule: .inverseSqrt)
+        let rest = try extended.run(resume: true).losses
+
+        #expect(all.count == 6 && first.count == 3)
+        #expect(first + rest == all, "\(first + rest) vs \(all)")
+        #expect(Self.weights(extended) == Self.weights(long))
     }
 
     @Test func resumeWithoutACheckpointIsAClearError() throws {

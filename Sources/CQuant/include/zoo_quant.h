@@ -41,6 +41,11 @@ static inline long zoo_quant_packed_index(long r, long c, long cols) {
 void zoo_quant_linear(int kind, int isa, long m, long n, long k, const float *x, long ldx, const void *w,
                       const float *scale, const float *bias, float *y, long ldy);
 
+/// Rows [r0, r1) of the packed matrix `w` (k columns) as fp32, row r - r0 at dst + (r - r0) · ldd:
+/// scale[r] · w[r, c] for int8 (`scale` is ignored for bf16). What a product too large for
+/// `zoo_quant_linear` and a row lookup read instead of a kept fp32 copy.
+void zoo_quant_dequantize(int kind, const void *w, long k, const float *scale, long r0, long r1, float *dst, long ldd);
+
 #ifdef __cplusplus
 }
 #endif
