@@ -48,6 +48,14 @@ public struct ZooEntry: Sendable {
     /// How the entry's matrices are stored; nil for fp32.
     public var quantization: QuantizedKind? { config.dtype.flatMap(QuantizedKind.init(rawValue:)) }
 
+    /// The model `make` builds, for `loadWeights(into:)`: it draws no initial values, which the
+    /// entry's weights replace anyway, so loading costs no time drawing them nor memory holding
+    /// them (and a quantized entry's matrices never hold fp32 values). Dropout's generators are
+    /// seeded apart from the drawn values, so they are as a normally built model's.
+    public func makeModel<M>(_ make: () -> M) -> M {
+        Tensor.$valuesWillBeLoaded.withValue(true) { make() }
+    }
+
     /// Loads the weights into `model` (a quantized entry's matrices with their quantized forms);
     /// a missing or mismatched tensor names the weights file.
     public func loadWeights(into model: some Module) throws {

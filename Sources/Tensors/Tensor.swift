@@ -65,8 +65,21 @@ public final class Tensor: @unchecked Sendable {
     /// A rank-0 tensor.
     public convenience init(scalar: Float) { self.init([scalar], shape: []) }
 
+    /// Set while building a model whose every value a weights file will replace: `randn` and
+    /// `uniform` then draw nothing and write nothing, so a quantized model's matrices never hold
+    /// fp32 values at all (large ones get reserved storage, `Storage(reserving:)`).
+    @TaskLocal public static var valuesWillBeLoaded = false
+
+    /// Zeros standing in for drawn values that will be loaded (`valuesWillBeLoaded`).
+    private static func placeholder(_ shape: [Int], requiresGrad: Bool) -> Tensor {
+        let count = shape.reduce(1, *)
+        return Tensor(storage: count >= 1024 ? Storage(reserving: count) : Storage(repeating: 0, count: count), shape: shape,
+                      requiresGrad: requiresGrad)
+    }
+
     /// Elements drawn from N(0, std²) with a seeded generator.
     public static func randn(_ shape: [Int], std: Float = 1, generator: inout RandomGenerator, requiresGrad: Bool = false) -> Tensor {
+        if valuesWillBeLoaded { return placeholder(shape, requiresGrad: requiresGrad) }
         let t = Tensor(uninitialized: shape)
         for i in 0..<t.count { t.data[i] = generator.nextNormal() * std }
         t.requiresGrad = requiresGrad
@@ -75,6 +88,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Elements drawn from U(lo, hi) with a seeded generator.
     public static func uniform(_ shape: [Int], _ lo: Float, _ hi: Float, generator: inout RandomGenerator, requiresGrad: Bool = false) -> Tensor {
+        if valuesWillBeLoaded { return placeholder(shape, requiresGrad: requiresGrad) }
         let t = Tensor(uninitialized: shape)
         for i in 0..<t.count { t.data[i] = lo + (hi - lo) * generator.nextFloat() }
         t.requiresGrad = requiresGrad

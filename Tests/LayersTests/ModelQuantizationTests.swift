@@ -52,12 +52,15 @@ import Tensors
         #expect(stored.contains("decoder.layers.0.linear1.weight_scale") == (kind == .int8))
         #expect(try stored.info("decoder.layers.0.norm1.weight").dtype == .f32)
 
-        // Loaded, the matrices keep no fp32 copy, and the outputs are the same bit for bit.
-        let loaded = tinyGPT()
-        try ModelQuantization.load(stored, kind: kind, into: loaded)
-        #expect(logits(loaded).map(\.bitPattern) == quantized.map(\.bitPattern))
-        let targets = ModelQuantization.targets(of: loaded)
-        #expect(targets.count == 9 && targets.allSatisfy { $0.tensor.valuesDeferred }, "\(targets.filter { !$0.tensor.valuesDeferred }.map(\.name))")
+        // Loaded into a model built with or without initial values (as zoo entries load), the
+        // matrices keep no fp32 copy, and the outputs are the same bit for bit.
+        for placeholders in [false, true] {
+            let loaded = Tensor.$valuesWillBeLoaded.withValue(placeholders) { tinyGPT() }
+            try ModelQuantization.load(stored, kind: kind, into: loaded)
+            #expect(logits(loaded).map(\.bitPattern) == quantized.map(\.bitPattern))
+            let targets = ModelQuantization.targets(of: loaded)
+            #expect(targets.count == 9 && targets.allSatisfy { $0.tensor.valuesDeferred }, "\(targets.filter { !$0.tensor.valuesDeferred }.map(\.name))")
+        }
     }
 
     @Test func anInt8MatrixWithoutItsScalesIsRefusedByName() throws {

@@ -68,7 +68,7 @@ extension ZooEntry {
         let configPath = directory.appendingPathComponent(Self.configFile).path
         guard let vision = config.vision else { throw ZooError.badEntry(path: configPath, reason: "missing key 'vision'") }
         guard let preprocessing = config.image else { throw ZooError.badEntry(path: configPath, reason: "missing key 'image'") }
-        let model = VisionTransformer(vision)
+        let model = makeModel { VisionTransformer(vision) }
         try loadWeights(into: model)
         model.setTraining(false)
         return ImageClassifier(model: model, preprocessing: preprocessing)

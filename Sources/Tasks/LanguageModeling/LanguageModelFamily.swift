@@ -64,7 +64,7 @@ extension ZooEntry {
     public func loadLanguageModel(seed: UInt64 = 0) throws -> (model: GPT, tokenizer: any TextTokenizer) {
         try require(.languageModel)
         let tokenizer = try loadTokenizer()
-        let model = GPT(config.model, seed: seed)
+        let model = makeModel { GPT(config.model, seed: seed) }
         try loadWeights(into: model)
         guard tokenizer.vocabularySize <= config.model.vocabSize else {
             throw ZooError.badEntry(path: directory.path, reason: "the tokenizer has \(tokenizer.vocabularySize) tokens, the model \(config.model.vocabSize)")

@@ -137,7 +137,7 @@ extension ZooEntry {
         try require(.parsing)
         let tokenizer = try loadTokenizer()
         if let seq2seq = config.seq2seqParser {
-            let model = EncoderDecoder(config.model)
+            let model = makeModel { EncoderDecoder(config.model) }
             try loadWeights(into: model)
             model.setTraining(false)
             return Parser(seq2seq: Seq2SeqParser(model: model, config: seq2seq, tokenizer: tokenizer))
@@ -145,7 +145,7 @@ extension ZooEntry {
         guard let config = config.parser else {
             throw ZooError.badEntry(path: directory.appendingPathComponent(Self.configFile).path, reason: "missing key 'parser' (or 'seq2seq_parser')")
         }
-        let model = ChartParser(config)
+        let model = makeModel { ChartParser(config) }
         try loadWeights(into: model)
         model.setTraining(false)
         return Parser(chart: model, tokenizer: tokenizer)

@@ -87,7 +87,7 @@ extension ZooEntry {
         guard tokenizer.vocabularySize <= config.model.vocabSize else {
             throw ZooError.badEntry(path: directory.path, reason: "the tokenizer has \(tokenizer.vocabularySize) tokens, the model \(config.model.vocabSize)")
         }
-        let model = EncoderDecoder(config.model, seed: seed)
+        let model = makeModel { EncoderDecoder(config.model, seed: seed) }
         try loadWeights(into: model)
         model.setTraining(false)
         return Translator(model: model, tokenizer: tokenizer, beamSize: beamSize, lengthPenalty: lengthPenalty)
