@@ -56,6 +56,29 @@ extension TensorSuite {
             }
         }
 
+        /// Dequantized values are scale · q (int8) or the bf16 bits widened, exactly, for whole
+        /// chunks of 16 columns and the ragged tail alike, and for any range of rows.
+        @Test(arguments: QuantizedKind.allCases)
+        func dequantizedValuesAreExactlyTheStoredOnes(kind: QuantizedKind) {
+            for cols in [5, 16, 37, 64] {
+                let rows = 7
+                let q = QuantizedMatrix(quantizing: random([rows, cols], seed: UInt64(cols)), as: kind)
+                let bytes = q.storedBytes
+                let expected: [Float] = (0..<rows * cols).map { i in
+                    kind == .int8 ? q.scales![i / cols] * Float(Int8(bitPattern: bytes[i]))
+                        : Float(bitPattern: UInt32(bytes[2 * i]) << 16 | UInt32(bytes[2 * i + 1]) << 24)
+                }
+                #expect(q.dequantized().scalars.map(\.bitPattern) == expected.map(\.bitPattern), "\(cols) columns")
+                var part = [Float](repeating: .nan, count: 3 * (cols + 2))
+                part.withUnsafeMutableBufferPointer { q.dequantizeRows(3..<6, into: $0.baseAddress!, leading: cols + 2) }
+                for r in 0..<3 {
+                    #expect(Array(part[r * (cols + 2)..<r * (cols + 2) + cols]).map(\.bitPattern)
+                            == Array(expected[(3 + r) * cols..<(4 + r) * cols]).map(\.bitPattern))
+                    #expect(part[r * (cols + 2) + cols].isNaN, "nothing written past a row")
+                }
+            }
+        }
+
         /// Every path this CPU runs (scalar, AVX2, AVX-512), odd shapes and batches, with and
         /// without bias, whole and from the second panel on.
         @Test(arguments: QuantizedKind.allCases)
