@@ -16,8 +16,9 @@ public enum QuantizedKind: String, Sendable, CaseIterable {
 /// registers (`Sources/CQuant`): at batch 1 a layer's time is spent reading its weights, so
 /// reading 1 or 2 bytes an element instead of 4 is the speed-up. Activations stay fp32.
 ///
-/// A `Tensor` carries one as `quantized` next to its dequantized fp32 values (what every other
-/// operation, and a batch too large for these kernels, reads), so the two paths agree up to the
+/// A `Tensor` carries one as `quantized`. A quantized model's tensors take it as their values
+/// (`Tensor.takeValues(from:)`): products of any batch and row lookups read it, and the fp32
+/// values are written only for an operation that reads `data`, so the paths agree up to the
 /// order of the sums.
 public final class QuantizedMatrix: @unchecked Sendable {
     public let kind: QuantizedKind
@@ -29,8 +30,8 @@ public final class QuantizedMatrix: @unchecked Sendable {
     public let scales: UnsafeMutablePointer<Float>?
 
     /// Batches of at most this many rows go through the quantized kernels; larger ones (prompts,
-    /// training-sized batches) through OpenBLAS on the dequantized values, which is faster once
-    /// the product is bound by arithmetic rather than by reading the weights.
+    /// beams, batches of images) through OpenBLAS on dequantized rows (`linearThroughBlocks`),
+    /// which is faster once the product is bound by arithmetic rather than by reading the weights.
     public static let largestBatch = 16
 
     /// The instruction set the kernels use: the widest this CPU runs, unless `ZOO_KERNELS` names
