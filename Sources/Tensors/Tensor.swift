@@ -123,6 +123,7 @@ public final class Tensor: @unchecked Sendable {
     /// form no longer matches the new values and is dropped.
     public func assign(_ other: Tensor) {
         precondition(other.count == count, "assign: \(other.shape) into \(shape)")
+        if other !== self { valuesDeferred = false }  // overwritten, not written first
         data.update(from: other.data, count: count)
         quantized = nil
     }
@@ -132,6 +133,7 @@ public final class Tensor: @unchecked Sendable {
     /// first reader of `data` (any other operation) writes the copy then.
     public func takeValues(from matrix: QuantizedMatrix) {
         precondition([matrix.rows, matrix.cols] == shape, "a \(matrix.rows)×\(matrix.cols) matrix for a tensor of shape \(shape)")
+        valuesDeferred = false  // earlier deferred values are replaced, not written
         quantized = matrix
         storage = Storage(reserving: count)
         valuesDeferred = true

@@ -151,6 +151,11 @@ extension TensorSuite {
             #expect(deferred.reshaped([cols, rows]).scalars == copied.scalars)
             #expect(!deferred.valuesDeferred && deferred.quantized === q)
             #expect(deferred.scalars == copied.scalars)
+            // New values replace deferred ones (and the quantized form).
+            deferred.takeValues(from: q)
+            let other = random([rows, cols], seed: 14)
+            deferred.assign(other)
+            #expect(!deferred.valuesDeferred && deferred.quantized == nil && deferred.scalars == other.scalars)
         }
 
         /// `Tensor.linear` reads the quantized form only without gradients and at small batch;
