@@ -116,7 +116,6 @@ extension TensorSuite {
         /// `data` writes the copy then.
         @Test(arguments: QuantizedKind.allCases)
         func aTensorCanHoldOnlyItsQuantizedForm(kind: QuantizedKind) {
-            // 2,100 columns: blocks of 16 rows, so 70 rows are 5 blocks over the cores.
             let rows = 70, cols = 2100
             let q = QuantizedMatrix(quantizing: random([rows, cols], seed: 12), as: kind)
             let b = random([rows], seed: 13)
@@ -142,6 +141,15 @@ extension TensorSuite {
                                     "m \(m) rows \(String(describing: range)) bias \(bias != nil): \(worst)")
                         }
                     }
+                }
+                // Blocks of 16 rows: several a core, and a ragged last one.
+                for range in [0..<rows, 3..<50] {
+                    let x = random([40, cols], seed: 30)
+                    var blocks = [Float](repeating: .nan, count: 40 * range.count), whole = blocks
+                    q.linearThroughBlocks(x.data, m: 40, rows: range, accumulate: false, into: &blocks, blockFloats: 16 * cols)
+                    q.linearThroughBlocks(x.data, m: 40, rows: range, accumulate: false, into: &whole)
+                    let worst = zip(blocks, whole).map { abs($0 - $1) / (1e-6 * (1 + abs($1))) }.max()!
+                    #expect(blocks.allSatisfy(\.isFinite) && worst <= 50, "rows \(range): \(worst)")
                 }
                 let ids: [Int32] = [3, 69, 0, 3]
                 #expect(deferred.gatherRows(ids, shape: [2, 2]).scalars == copied.gatherRows(ids, shape: [2, 2]).scalars)
