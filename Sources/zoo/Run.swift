@@ -15,6 +15,8 @@ struct Run: ParsableCommand {
 
             --resume continues from the work directory's last checkpoint exactly as if the run had \
             never stopped (same batches, dropout masks and losses), given the same recipe and --steps. \
+            The inverse-sqrt schedule does not depend on the run's length, so with it a finished run \
+            resumed with more steps is exactly the longer run. \
             --stop-after N checkpoints and stops after step N without exporting (a time-boxed run).
 
             Started by Open MPI's mpirun, the run trains data-parallel: every process takes its share \
