@@ -14,8 +14,9 @@ public final class Tensor: @unchecked Sendable {
     public var grad: Tensor?
     /// How this tensor was computed, when it was computed with gradients enabled.
     var node: Node?
-    /// The int8 or bf16 form of a weight matrix whose `data` holds its dequantized values: products
-    /// and row lookups without gradients read it instead (`Tensor.linear`, `gatherRows`).
+    /// The int8 or bf16 form of a weight matrix whose `data` holds its dequantized values (or will,
+    /// when first read: `takeValues(from:)`): products and row lookups without gradients read it
+    /// instead (`Tensor.linear`, `gatherRows`).
     public var quantized: QuantizedMatrix? {
         willSet { if valuesDeferred { writeDeferredValues() } }
     }
