@@ -159,7 +159,8 @@ public enum StateDictError: Error, CustomStringConvertible {
 
 extension Module {
     /// Copies weights by name into this module's parameters and buffers, all but the names in
-    /// `except` (loaded otherwise). `strict` also refuses names the module does not have.
+    /// `except` (loaded otherwise). `strict` also refuses names the module does not have. Every
+    /// name and shape is checked before a value is written.
     public func load(_ weights: [String: Tensor], strict: Bool = true, except: Set<String> = []) throws {
         let named = namedTensors.filter { !except.contains($0.name) }
         let missing = named.map(\.name).filter { weights[$0] == nil }
@@ -169,11 +170,32 @@ extension Module {
             let extra = weights.keys.filter { !known.contains($0) }.sorted()
             if !extra.isEmpty { throw StateDictError.unexpected(extra) }
         }
-        for (name, p) in named {
-            let w = weights[name]!
-            guard w.shape == p.shape else { throw StateDictError.shapeMismatch(name: name, expected: p.shape, found: w.shape) }
-            p.assign(w)
+        for (name, p) in named where weights[name]!.shape != p.shape {
+            throw StateDictError.shapeMismatch(name: name, expected: p.shape, found: weights[name]!.shape)
         }
+        for (name, p) in named { p.assign(weights[name]!) }
+    }
+
+    /// Reads weights by name from `file` straight into this module's parameters and buffers, as
+    /// `load(_:strict:except:)` would from `file.tensors()` but holding no second copy of the
+    /// model. Every name, shape and dtype is checked against the header before a value is written.
+    public func load(_ file: SafetensorsFile, strict: Bool = true, except: Set<String> = []) throws {
+        let named = namedTensors.filter { !except.contains($0.name) }
+        let missing = named.map(\.name).filter { !file.contains($0) }
+        if !missing.isEmpty { throw StateDictError.missing(missing) }
+        if strict {
+            let known = Set(named.map(\.name))
+            let extra = file.names.filter { !known.contains($0) }
+            if !extra.isEmpty { throw StateDictError.unexpected(extra) }
+        }
+        for (name, p) in named {
+            let info = try file.info(name)
+            guard info.shape == p.shape else { throw StateDictError.shapeMismatch(name: name, expected: p.shape, found: info.shape) }
+            guard info.dtype.convertsToFloat else {
+                throw SafetensorsError.unsupportedDType(path: file.path, name: name, dtype: info.dtype)
+            }
+        }
+        for (name, p) in named { try p.assign { try file.read(name, into: $0) } }
     }
 
     /// The parameters and buffers by name (sharing storage with the module).

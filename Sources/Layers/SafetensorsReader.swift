@@ -71,14 +71,21 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// The tensor `name` as a Float32 tensor, converted from F32, F16, BF16, F64, I64 or I32.
     /// Other dtypes throw `SafetensorsError.unsupportedDType`.
     public func tensor(_ name: String) throws -> Tensor {
+        let result = Tensor(uninitialized: try info(name).shape)
+        try read(name, into: result.data)
+        return result
+    }
+
+    /// Writes the tensor `name`, converted to Float32 as `tensor(_:)` does, at `destination`
+    /// (room for `info(name).count` values): loading a model this way holds no second copy.
+    public func read(_ name: String, into destination: UnsafeMutablePointer<Float>) throws {
         let info = try info(name)
         guard info.dtype.convertsToFloat else {
             throw SafetensorsError.unsupportedDType(path: path, name: name, dtype: info.dtype)
         }
-        let result = Tensor(uninitialized: info.shape)
         let source = UnsafeRawPointer(mapping.baseAddress!) + dataStart + info.dataOffsets.lowerBound
-        Self.decode(info.dtype, count: info.count, from: source, into: result.data)
-        return result
+        Self.decode(info.dtype, count: info.count, from: source, into: destination)
+        releasePages(of: info)
     }
 
     /// Calls `body` with the stored bytes of the tensor `name` (as the header's dtype says),
@@ -86,7 +93,41 @@ public final class SafetensorsFile: @unchecked Sendable {
     public func withBytes<R>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let info = try info(name)
         let start = UnsafeRawPointer(mapping.baseAddress!) + dataStart + info.dataOffsets.lowerBound
+        defer { releasePages(of: info) }
         return try body(UnsafeRawBufferPointer(start: start, count: info.dataOffsets.count))
+    }
+
+    /// Drops the mapped pages under a tensor once it has been copied out. Read pages of a file
+    /// mapping count as the process's own memory until unmapped, so without this a model loaded
+    /// from its file peaked at the model plus the whole file. The pages are never written, so a
+    /// later read finds the file's bytes again (from the page cache).
+    private func releasePages(of info: SafetensorsTensorInfo) {
+        let page = Self.pageSize
+        let base = UnsafeMutableRawPointer(mutating: mapping.baseAddress!)
+        let lo = (dataStart + info.dataOffsets.lowerBound) / page * page
+        let hi = min(mapping.count, (dataStart + info.dataOffsets.upperBound + page - 1) / page * page)
+        if hi > lo { _ = madvise(base + lo, hi - lo, Int32(MADV_DONTNEED)) }
+    }
+
+    private static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// How many bytes of the mapping are resident in this process (its `Rss` in
+    /// /proc/self/smaps); nil where that file is not there to tell.
+    var residentBytes: Int? {
+        // Read to the end by hand: /proc files report a size of 0.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/smaps"), let bytes = try? handle.readToEnd() else { return nil }
+        let smaps = String(decoding: bytes, as: UTF8.self)
+        let start = UInt(bitPattern: mapping.baseAddress!)
+        var inMapping = false
+        for line in smaps.split(separator: "\n") {
+            if let dash = line.firstIndex(of: "-"), let lo = UInt(line[..<dash], radix: 16),
+               let space = line.firstIndex(of: " "), UInt(line[line.index(after: dash)..<space], radix: 16) != nil {
+                inMapping = lo == start
+            } else if inMapping, line.hasPrefix("Rss:") {
+                return Int(line.split(separator: " ")[1]).map { $0 * 1024 }
+            }
+        }
+        return nil
     }
 
     /// Every tensor in the file, by name.

@@ -61,9 +61,10 @@ public struct ZooEntry: Sendable {
     public func loadWeights(into model: some Module) throws {
         let path = directory.appendingPathComponent(Self.weightsFile).path
         do {
-            guard let kind = quantization else { return try model.load(try loadWeights()) }
             guard FileManager.default.fileExists(atPath: path) else { throw ZooError.missingFile(path) }
-            try ModelQuantization.load(SafetensorsFile(path: path), kind: kind, into: model)
+            let file = try SafetensorsFile(path: path)
+            guard let kind = quantization else { return try model.load(file) }
+            try ModelQuantization.load(file, kind: kind, into: model)
         } catch let error as StateDictError {
             throw ZooError.badEntry(path: path, reason: "\(error)")
         }

@@ -129,6 +129,15 @@ public final class Tensor: @unchecked Sendable {
         quantized = nil
     }
 
+    /// Overwrites every element with what `write` puts at the pointer it is given (room for
+    /// `count` values, each of which it must write); not recorded. As `assign`, drops a quantized
+    /// form. Loading writes a file's values this way, with no tensor in between.
+    public func assign(writing write: (UnsafeMutablePointer<Float>) throws -> Void) rethrows {
+        valuesDeferred = false  // overwritten, not written first
+        quantized = nil
+        try write(storage.base)
+    }
+
     /// Makes `matrix` this tensor's values without an fp32 copy: the products and row lookups that
     /// read quantized matrices need none, so a quantized model costs its int8 or bf16 bytes. The
     /// first reader of `data` (any other operation) writes the copy then.

@@ -45,6 +45,48 @@ import Testing
         #expect(linear.weight.scalars == [1, 1, 1, 1, 1, 1])
     }
 
+    /// Loading from the file writes what `load(file.tensors())` writes, and refuses a missing,
+    /// unexpected, misshapen or non-numeric weight before any value is written.
+    @Test func loadFromAFileChecksEverythingBeforeWriting() throws {
+        let dir = try ScratchDirectory()
+        let c = TransformerConfig(dModel: 8, heads: 2, ffnDim: 16, encoderLayers: 1, decoderLayers: 1, vocabSize: 10, maxLength: 8, dropout: 0)
+        let a = EncoderDecoder(c, seed: 1)
+        let good = dir.path("good.safetensors")
+        try SafetensorsFile.write(a.stateDict, to: good)
+        let viaFile = EncoderDecoder(c, seed: 2), viaTensors = EncoderDecoder(c, seed: 2)
+        try viaFile.load(try SafetensorsFile(path: good))
+        try viaTensors.load(try SafetensorsFile(path: good).tensors())
+        for ((name, x), (_, y)) in zip(viaFile.stateDict.sorted { $0.key < $1.key }, viaTensors.stateDict.sorted { $0.key < $1.key }) {
+            #expect(x.scalars.map(\.bitPattern) == y.scalars.map(\.bitPattern), "\(name)")
+        }
+
+        var state = a.stateDict
+        let last = state.keys.max()!
+        func refused(_ records: [SafetensorsRecord], strict: Bool = true) throws -> Bool {
+            let path = dir.path("bad.safetensors")
+            try SafetensorsFile.write(records, to: path)
+            let b = EncoderDecoder(c, seed: 3)
+            let before = b.stateDict.mapValues(\.scalars)
+            let threw = (try? b.load(try SafetensorsFile(path: path), strict: strict)) == nil
+            if threw { #expect(b.stateDict.mapValues(\.scalars) == before, "a refused load wrote values") }
+            return threw
+        }
+        func records(_ tensors: [String: Tensor], dtype: [String: SafetensorsDType] = [:]) -> [SafetensorsRecord] {
+            tensors.sorted { $0.key < $1.key }.map { name, t in
+                guard let d = dtype[name] else { return SafetensorsRecord(name, t) }
+                return SafetensorsRecord(name, dtype: d, shape: t.shape, bytes: [UInt8](repeating: 0, count: t.count * d.byteSize))
+            }
+        }
+        #expect(try !refused(records(state)))
+        state[last] = Tensor(zeros: [state[last]!.count + 1])
+        #expect(try refused(records(state)))  // misshapen, and the last name in order
+        state[last] = a.stateDict[last]
+        #expect(try refused(records(state.merging(["extra": Tensor(zeros: [1])]) { x, _ in x })))
+        #expect(try !refused(records(state.merging(["extra": Tensor(zeros: [1])]) { x, _ in x }), strict: false))
+        #expect(try refused(records(state.filter { $0.key != last })))
+        #expect(try refused(records(state, dtype: [last: .u8])))
+    }
+
     /// A model saved to safetensors and loaded into a fresh one with another seed computes the same.
     @Test func checkpointRoundTripRestoresTheModel() throws {
         let c = TransformerConfig(dModel: 8, heads: 2, ffnDim: 16, encoderLayers: 1, decoderLayers: 1, vocabSize: 10, maxLength: 8, dropout: 0)

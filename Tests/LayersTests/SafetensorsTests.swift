@@ -151,6 +151,27 @@ import Tensors
         #expect(try file.tensors().keys.sorted() == ["big", "small"])
     }
 
+    /// A tensor copied out of the mapping leaves none of its pages resident, and reading it again
+    /// finds the file's bytes: a model loads at its own size, not its size plus its file's.
+    @Test func readTensorsLeaveNoMappedPagesResident() throws {
+        let dir = try ScratchDirectory()
+        let big = Tensor(uninitialized: [1024, 1024])  // 4 MB
+        for i in 0..<big.count { big.data[i] = Float(i % 4099) - 2000 }
+        let path = dir.path("big.safetensors")
+        try SafetensorsFile.write([("big", big), ("small", Tensor([1, 2], shape: [2]))], to: path)
+        let file = try SafetensorsFile(path: path)
+        for _ in 0..<2 {
+            let copy = Tensor(zeros: [1024, 1024])
+            try file.read("big", into: copy.data)
+            #expect(memcmp(copy.data, big.data, big.count * 4) == 0)
+            let resident = try #require(file.residentBytes)
+            #expect(resident < 64 << 10, "\(resident) bytes of the mapping still resident")
+        }
+        #expect(try file.withBytes(of: "small") { $0.count } == 8)
+        #expect(try #require(file.residentBytes) < 64 << 10)
+        #expect(try file.tensor("small").scalars == [1, 2])
+    }
+
     @Test func openFileKeepsReadingAfterItIsReplaced() throws {
         let dir = try ScratchDirectory()
         let path = dir.path("model.safetensors")
@@ -415,7 +436,7 @@ struct CorruptSafetensorsFile: Sendable, CustomTestStringConvertible {
 // MARK: - Helpers
 
 /// A fresh directory under the system's temporary directory, removed when released.
-private final class ScratchDirectory {
+final class ScratchDirectory {
     let url: URL
 
     init() throws {

@@ -122,6 +122,14 @@ public enum GPT2Import {
 
     /// Our weights, by our names, from a Hugging Face GPT-2 safetensors file.
     public static func weights(from file: SafetensorsFile, config: TransformerConfig) throws -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (name, rule) in try checkedRules(file, config: config) { out[rule.ours] = try weight(name, rule, from: file) }
+        return out
+    }
+
+    /// The rules with the file's name for each, after every name and shape in the file has been
+    /// checked against `config` (no tensor is read).
+    static func checkedRules(_ file: SafetensorsFile, config: TransformerConfig) throws -> [(name: String, rule: Rule)] {
         let prefix: String
         if file.contains("transformer.wte.weight") {
             prefix = "transformer."
@@ -132,7 +140,6 @@ public enum GPT2Import {
         }
         let rules = rules(layers: config.decoderLayers)
         let expected = GPT.parameterShapes(config)
-        var out: [String: Tensor] = [:]
         for rule in rules {
             let name = prefix + rule.huggingFace
             guard file.contains(name) else {
@@ -144,8 +151,6 @@ public enum GPT2Import {
             guard shape == wantInFile else {
                 throw GPT2ImportError.invalidWeights(path: file.path, reason: "\(name) has shape \(shape), expected \(wantInFile) from config.json")
             }
-            let t = try file.tensor(name)
-            out[rule.ours] = rule.transposed ? withoutGradients { t.transposed() } : t
         }
         // Anything else of the transformer is a weight we would silently drop: refuse it. Names
         // outside `transformer.` belong to heads (lm_head is wte again).
@@ -159,7 +164,13 @@ public enum GPT2Import {
             throw GPT2ImportError.invalidWeights(path: file.path, reason: "unexpected tensors \(unexpected.prefix(5).joined(separator: ", "))"
                                                  + (unexpected.count > 5 ? ", …" : "") + " (config.json has n_layer \(config.decoderLayers))")
         }
-        return out
+        return rules.map { (prefix + $0.huggingFace, $0) }
+    }
+
+    /// The tensor `name` of the file, as our weight of `rule`.
+    static func weight(_ name: String, _ rule: Rule, from file: SafetensorsFile) throws -> Tensor {
+        let t = try file.tensor(name)
+        return rule.transposed ? withoutGradients { t.transposed() } : t
     }
 
     /// The model of a Hugging Face GPT-2 directory (config.json, model.safetensors), in
@@ -175,12 +186,18 @@ public enum GPT2Import {
                                               : torch ? "only pytorch_model.bin is there; save the model with safe_serialization=True" : nil)
         }
         let file = try SafetensorsFile(path: path)
-        // The weights first: their shapes are checked against the header before any is read, so
-        // a config.json describing more than the file holds is an error before the model (and
-        // what it would allocate) is built.
-        let weights = try weights(from: file, config: config)
-        let model = GPT(config)
-        try model.load(weights)
+        // The file's names and shapes are checked against config.json before the model is built,
+        // so a config.json describing more than the file holds allocates nothing. The model draws
+        // no initial values, and each weight goes into it as it is read: no second copy.
+        let rules = try checkedRules(file, config: config)
+        let model = Tensor.$valuesWillBeLoaded.withValue(true) { GPT(config) }
+        let parameters = Dictionary(uniqueKeysWithValues: model.namedTensors.map { ($0.name, $0.tensor) })
+        let missing = Set(parameters.keys).subtracting(rules.map(\.rule.ours)).sorted()
+        if !missing.isEmpty { throw StateDictError.missing(missing) }
+        for (name, rule) in rules {
+            guard let p = parameters[rule.ours] else { throw StateDictError.unexpected([rule.ours]) }
+            p.assign(try weight(name, rule, from: file))
+        }
         model.setTraining(false)
         return model
     }

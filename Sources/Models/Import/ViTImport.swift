@@ -193,7 +193,8 @@ public enum ViTImport {
         // Before the model is built: a config.json describing more than the weights hold would
         // allocate what the file never justified.
         try fields(configPath).fits(config.minimumParameterCount, weights: file.valueCount, weightsFile: "model.safetensors")
-        let model = VisionTransformer(config)
+        // Built without drawing initial values: the file's replace every one (`load` checks).
+        let model = Tensor.$valuesWillBeLoaded.withValue(true) { VisionTransformer(config) }
         try model.load(try weights(from: file, for: model, qkvBias: qkvBias))
         model.setTraining(false)
         return model
