@@ -12,6 +12,7 @@ public enum Benchmarks {
             GPTBenchmarks.generation(name: "generate-124m-int8", config: GPTBenchmarks.gpt2Small, quantization: .int8),
             GPTBenchmarks.generation(name: "generate-124m-bf16", config: GPTBenchmarks.gpt2Small, quantization: .bf16),
             MemoryBandwidth.benchmark,
+            QuantizedKernelRate.benchmark,
             GPTBenchmarks.generation(name: "generate-small", config: GPTBenchmarks.small),
             GPTBenchmarks.trainChar,
             AttentionBenchmark.causal,

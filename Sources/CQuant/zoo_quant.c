@@ -73,7 +73,9 @@ static float *padded_rows(long m, long k, long kp, const float *x, long ldx) {
 
 // The vector paths. Every x row passes over a panel (4 weight rows) while it sits in L1: two x
 // rows at a time with 8 accumulators, enough independent fused multiply-adds to hide their
-// latency; a lone row takes 2W columns a step for the same reason.
+// latency; a lone row takes 2W columns a step for the same reason. The lone row prefetches
+// unconditionally: asked only for the first row, clang kept an accumulator on the stack and
+// copied the others every step, 13 % slower on Zen 2 (BENCHMARKS.md).
 //   NAME: function name; TARGET: attribute; V: vector type; W: lanes; ZERO/LOADX/FMA/HSUM: ops;
 //   ET: weight element type; LOADW(p): W widened weights at p; SCALED: int8's row scales.
 #define DEFINE_LINEAR(NAME, TARGET, V, W, ZERO, LOADX, FMA, HSUM, ET, LOADW, SCALED)                                  \
@@ -113,10 +115,8 @@ static float *padded_rows(long m, long k, long kp, const float *x, long ldx) {
                     long c = 0;                                                                                      \
                     for (; c < step2; c += 2 * W) {                                                                  \
                         const ET *q = p + (c >> 4) * 64 + (c & 15), *r = p + ((c + W) >> 4) * 64 + ((c + W) & 15);   \
-                        if (i == 0) {                                                                                \
-                            for (long b = 0; b < (2 * W / 16) * 64 * (long)sizeof(ET); b += 64)                     \
-                                _mm_prefetch((const char *)q + AHEAD + b, _MM_HINT_T0);                              \
-                        }                                                                                            \
+                        for (long b = 0; b < (2 * W / 16) * 64 * (long)sizeof(ET); b += 64)                         \
+                            _mm_prefetch((const char *)q + AHEAD + b, _MM_HINT_T0);                                  \
                         V u = LOADX(xa + c), v = LOADX(xa + c + W);                                                  \
                         a0 = FMA(LOADW(q), u, a0); b0 = FMA(LOADW(r), v, b0);                                        \
                         a1 = FMA(LOADW(q + 16), u, a1); b1 = FMA(LOADW(r + 16), v, b1);                              \

@@ -181,14 +181,15 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
     /// out[i, j] = bias[j] + Σ_c w[rows.lowerBound + j, c] · x[i, c] for the `m` rows of `x`
     /// [m, cols]; out is [m, rows.count]; `rows` starts at a multiple of `panelRows`. The panels
-    /// are split across cores. `isa` picks a narrower path than the CPU's best (tests compare them).
+    /// are split across up to `cores` cores. `isa` picks a narrower path than the CPU's best (tests
+    /// compare them).
     public func linear(_ x: UnsafePointer<Float>, m: Int, rows range: Range<Int>, bias: UnsafePointer<Float>?,
-                       into out: UnsafeMutablePointer<Float>, isa: Int32 = QuantizedMatrix.isa) {
+                       into out: UnsafeMutablePointer<Float>, isa: Int32 = QuantizedMatrix.isa, cores: Int = Parallel.cores) {
         precondition(range.lowerBound % Self.panelRows == 0 && range.upperBound <= rows, "quantized rows \(range) do not start a panel")
         let n = range.count, k = cols, size = kind.byteSize, panel = Self.panelRows, cKind = cKind
         let panels = (n + panel - 1) / panel
         // Enough chunks to even out the cores, each large enough to be worth a hand-off.
-        let chunks = Swift.max(1, Swift.min(Parallel.cores, panels, n * k * size / 65536))
+        let chunks = Swift.max(1, Swift.min(cores, panels, n * k * size / 65536))
         let perChunk = (panels + chunks - 1) / chunks * panel
         Parallel.perform(iterations: chunks) { c in
             let lo = c * perChunk, hi = Swift.min(n, lo + perChunk)
