@@ -1,8 +1,8 @@
 import Tensors
 
 /// The int8 batch-1 kernel alone (`QuantizedMatrix.linear`, one x row, 768 columns): how many
-/// weights a second one core widens and multiplies with the weights in L2, in L3 and in memory,
-/// and all cores from memory. Set against `memory-bandwidth`, it tells whether generation is bound
+/// weights a second it widens and multiplies on one core with the weights in L2, in L3 and in
+/// memory, and on all cores from memory. Set against `memory-bandwidth`, it tells whether generation is bound
 /// by the memory or by the kernel's arithmetic on this CPU.
 public enum QuantizedKernelRate {
     /// G weights/s: the median of 5 timed passes of `repeats` products each, after one untimed.
