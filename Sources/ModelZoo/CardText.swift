@@ -20,6 +20,16 @@ public struct CardText: Sendable {
     /// The value of the fact named `what`, if the card has one.
     public func fact(_ what: String) -> String? { facts.first { $0.0 == what }?.1 }
 
+    /// The card with every heading one level deeper, to nest it under another card's heading.
+    /// Lines inside fenced code are left as they are: a recipe's `#` comments are not headings.
+    public var demoted: String {
+        var inCode = false
+        return markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            if line.hasPrefix("```") { inCode.toggle() }
+            return !inCode && line.hasPrefix("#") ? "#" + line : String(line)
+        }.joined(separator: "\n")
+    }
+
     /// The card for a terminal: headings underlined, tables aligned, `>` quotes and fenced code
     /// indented, an image as `[alt: file]`.
     public var terminalText: String {

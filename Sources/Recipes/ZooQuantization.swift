@@ -103,8 +103,7 @@ public struct ZooQuantization {
             }
         }
         card.usage = ["zoo quantize --model \(base.name) --dtype \(kind.rawValue) --out \(output.relativePath) --force   # remake it"]
-        let baseCard = (base.card ?? "").split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix("#") ? "#" + $0 : String($0) }.joined(separator: "\n")
+        let baseCard = CardText(base.card ?? "").demoted
         return card.markdown + (baseCard.isEmpty ? "" : "\n## The fp32 model's card\n\n" + baseCard)
     }
 

@@ -19,10 +19,15 @@ import Testing
         #expect(task.hasSuffix("image-classification"))
         #expect(task.range(of: "image-classification")?.lowerBound.utf16Offset(in: task)
                 == data.range(of: "the built-in")?.lowerBound.utf16Offset(in: data), "columns not aligned:\n\(task)\n\(data)")
-        #expect(lines.contains { $0.hasPrefix("  test_accuracy") && $0.hasSuffix("0.9021") }, "\(r.stdout)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.entry.appendingPathComponent("config.json"))) as? [String: Any])
+        let accuracy = try #require((config["metrics"] as? [String: Double])?["test_accuracy"])
+        #expect(lines.contains { $0.hasPrefix("  test_accuracy") && $0.hasSuffix(String(format: " %.4f", accuracy)) }, "\(r.stdout)")
         #expect(lines.contains { $0.hasPrefix("  steps") && $0.hasSuffix("4500") })
-        // Wall time as the card writes it (45m53s), not in seconds.
-        #expect(lines.contains { $0.hasPrefix("  wall time") && $0.hasSuffix(" 45m53s") }, "\(r.stdout)")
+        // Wall time as the card writes it ("45m53s on 2 cores of …"), not in seconds.
+        let card = try String(contentsOf: Self.entry.appendingPathComponent("card.md"), encoding: .utf8)
+        let wall = try #require(card.components(separatedBy: "| wall time | ").dropFirst().first?.split(separator: " ").first)
+        #expect(wall.contains("m") && !wall.contains("."), "\(wall)")
+        #expect(lines.contains { $0.hasPrefix("  wall time") && $0.hasSuffix(" \(wall)") }, "\(r.stdout)")
         #expect(r.stdout.contains("Data credit\n-----------\n  Fashion-MNIST") && r.stdout.contains("MIT licence"))
         let bytes = try FileManager.default.attributesOfItem(atPath: Self.entry.appendingPathComponent("model.safetensors").path)[.size] as? Int
         let size = String(format: "%.1f MB", Double(try #require(bytes)) / 1e6)  // 590 k parameters: 2.4 MB
