@@ -102,7 +102,11 @@ public struct ZooQuantization {
                 card.facts.append(("\(evaluation.split) \(c.name)", "\(CardCheck.number(a)) (fp32: \(CardCheck.number(b)); \(String(format: "%+.4g", a - b))\(change)) on \(evaluation.description)"))
             }
         }
-        card.usage = ["zoo quantize --model \(base.name) --dtype \(kind.rawValue) --out \(output.relativePath) --force   # remake it"]
+        var remake = "zoo quantize --model \(base.name) --dtype \(kind.rawValue) --out \(EvaluationRequest.shellQuoted(output.relativePath)) --force"
+        if let evaluation {
+            remake += " " + evaluation.request.arguments + (evaluation.split == "test" ? "" : " --split \(evaluation.split)")
+        }
+        card.usage = [remake + "   # remake it"]
         let baseCard = CardText(base.card ?? "").demoted
         return card.markdown + (baseCard.isEmpty ? "" : "\n## The fp32 model's card\n\n" + baseCard)
     }

@@ -35,6 +35,15 @@ import Testing
             // The entry's card and config say what it is; `zoo eval --check` finds its figures.
             let card = try String(contentsOf: dir.appendingPathComponent("Zoo/tiny-\(dtype)/card.md"), encoding: .utf8)
             #expect(card.contains("| quantized from | tiny |") && card.contains("| val ppl | "), "\(card)")
+            // Its "remake it" line repeats the held-out data, so running it gives the same figures.
+            let remake = try #require(card.split(separator: "\n").first { $0.hasSuffix("# remake it") }, "\(card)")
+            #expect(remake.hasPrefix("zoo quantize --model tiny --dtype \(dtype) --out Zoo/tiny-\(dtype) --force --data valid.txt --split val   #"),
+                    "\(remake)")
+            let again = try zoo(remake.components(separatedBy: "   #")[0].split(separator: " ").dropFirst().map(String.init))
+            #expect(again.status == 0, "\(again.stderr)")
+            let remade = try String(contentsOf: dir.appendingPathComponent("Zoo/tiny-\(dtype)/card.md"), encoding: .utf8)
+            let row = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("| val ppl | ") } }
+            #expect(row(remade) != nil && row(remade) == row(card), "\(remade)")
             // The base card's curve comes along; its training log stays with the base entry.
             let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("Zoo/tiny-\(dtype)").path)
             #expect(files.contains("loss.svg") && !files.contains("train.jsonl"), "\(files)")
