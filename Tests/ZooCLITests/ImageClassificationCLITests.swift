@@ -29,7 +29,9 @@ import Testing
     @Test func shippedViTReproducesItsCard() throws {
         let r = try ZooCLITests().run(["eval", "--model", "vit-fashion-mnist", "--data", "fashion-mnist-test", "--check", "test"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasSuffix("reproduces its card: accuracy 0.9021 = test_accuracy 0.9021\n"), "\(r.stdout)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: ZooCLITests.root.appendingPathComponent("Zoo/vit-fashion-mnist/config.json"))) as? [String: Any])
+        let card = String(format: "%.4f", try #require((config["metrics"] as? [String: Double])?["test_accuracy"]))
+        #expect(r.stdout.hasSuffix("reproduces its card: accuracy \(card) = test_accuracy \(card)\n"), "\(r.stdout)")
     }
 
     @Test func classifyEvalAndListOnATrainedEntry() throws {
