@@ -29,8 +29,7 @@ import Testing
     @Test func shippedViTReproducesItsCard() throws {
         let r = try ZooCLITests().run(["eval", "--model", "vit-fashion-mnist", "--data", "fashion-mnist-test", "--check", "test"])
         #expect(r.status == 0, "\(r.stderr)")
-        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: ZooCLITests.root.appendingPathComponent("Zoo/vit-fashion-mnist/config.json"))) as? [String: Any])
-        let card = String(format: "%.4f", try #require((config["metrics"] as? [String: Double])?["test_accuracy"]))
+        let card = String(format: "%.4f", try #require(try ZooCLITests.shippedMetrics("vit-fashion-mnist")["test_accuracy"]))
         #expect(r.stdout.hasSuffix("reproduces its card: accuracy \(card) = test_accuracy \(card)\n"), "\(r.stdout)")
     }
 

@@ -19,8 +19,7 @@ import Testing
         #expect(task.hasSuffix("image-classification"))
         #expect(task.range(of: "image-classification")?.lowerBound.utf16Offset(in: task)
                 == data.range(of: "the built-in")?.lowerBound.utf16Offset(in: data), "columns not aligned:\n\(task)\n\(data)")
-        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: Self.entry.appendingPathComponent("config.json"))) as? [String: Any])
-        let accuracy = try #require((config["metrics"] as? [String: Double])?["test_accuracy"])
+        let accuracy = try #require(try ZooCLITests.shippedMetrics("vit-fashion-mnist")["test_accuracy"])
         #expect(lines.contains { $0.hasPrefix("  test_accuracy") && $0.hasSuffix(String(format: " %.4f", accuracy)) }, "\(r.stdout)")
         #expect(lines.contains { $0.hasPrefix("  steps") && $0.hasSuffix("4500") })
         // Wall time as the card writes it ("45m53s on 2 cores of …"), not in seconds.

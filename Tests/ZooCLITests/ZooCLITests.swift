@@ -4,6 +4,12 @@ import Testing
 /// The `zoo` executable end to end: what a user types, what they see, and the exit status.
 @Suite struct ZooCLITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `metrics` of a shipped entry's config.json: what its card reports.
+    static func shippedMetrics(_ entry: String) throws -> [String: Double] {
+        let data = try Data(contentsOf: root.appendingPathComponent("Zoo/\(entry)/config.json"))
+        return try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["metrics"] as? [String: Double], "Zoo/\(entry)/config.json")
+    }
     static let fixtures = root.appendingPathComponent("Tests/Fixtures")
 
     /// The `zoo` built next to this test bundle.
