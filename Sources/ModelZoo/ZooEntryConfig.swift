@@ -83,6 +83,11 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
         /// The steps of the checkpoints whose mean the weights are (the recipe's `export.average`),
         /// newest first; nil for the last step's weights.
         public var averagedSteps: [Int]?
+        /// The steps at which training was resumed, oldest first; nil for one sitting.
+        public var resumedAt: [Int]?
+        /// How the recipe's settings changed between the run's start and its export (`RecipeChanges`):
+        /// empty when they did not, nil when that is unknown.
+        public var recipeChanges: [String]?
 
         public init(recipe: String?, data: String, steps: Int, tokens: Int, wallSeconds: Double, parameters: Int,
                     finetunedFrom: String? = nil, ranks: Int? = nil, machine: String? = nil,
@@ -102,6 +107,7 @@ public struct ZooEntryConfig: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case recipe, data, steps, tokens, parameters, created, ranks, machine
             case wallSeconds = "wall_seconds", finetunedFrom = "finetuned_from", averagedSteps = "averaged_steps"
+            case resumedAt = "resumed_at", recipeChanges = "recipe_changes"
         }
     }
 

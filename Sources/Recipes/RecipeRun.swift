@@ -60,6 +60,8 @@ public enum RecipeRun {
             throw RecipeError(file: recipe.file, key: "task", message: "unknown task '\(recipe.task)' (known: \(TaskCatalog.names.map(\.rawValue).joined(separator: ", ")))")
         }
         try ProtectedOutput.check(RunExport.destination(recipe: recipe, options: options), force: options.force)
+        try StartingRecipe.record(recipe, workDirectory: options.workDirectory ?? defaultWorkDirectory(recipe.name),
+                                  resume: options.resume, note: noteFunction(options.progress))
         return try family.run(recipe, options: options)
     }
 

@@ -154,6 +154,11 @@ public struct RunExport {
             let row = ("weights", average.summary)
             if let i = card.facts.firstIndex(where: { $0.0 == "training" }) { card.facts.insert(row, at: i + 1) } else { card.facts.append(row) }
         }
+        config.training.resumedAt = summary.resumedAt.isEmpty ? nil : summary.resumedAt
+        config.training.recipeChanges = StartingRecipe.changes(since: workDirectory, in: recipe)
+        if let i = card.facts.firstIndex(where: { $0.0 == "wall time" }) {
+            card.facts.insert(("sittings", Self.sittings(config.training)), at: i + 1)
+        }
         card.recipe = recipeFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         card.usage = (recipeFile.map { ["zoo run \($0) --force        # retrain, replacing this entry"] } ?? []) + usage
         card.hasLossPlot = trainingFiles.contains { $0.lastPathComponent == LossPlot.fileName && FileManager.default.fileExists(atPath: $0.path) }
@@ -162,6 +167,20 @@ public struct RunExport {
         let entry = try ZooRegistry.export(export, to: output)
         note("exported \(output.relativePath): " + TrainingLog.metricLine(config.metrics))
         return RecipeRun.Result(entry: entry, summary: summary, workDirectory: workDirectory)
+    }
+}
+
+extension RunExport {
+    /// The card's sittings row: how many, where each resumed, and whether the recipe changed.
+    static func sittings(_ info: ZooEntryConfig.TrainingInfo) -> String {
+        let resumed = info.resumedAt ?? []
+        var s = resumed.isEmpty ? "1 (never resumed)"
+            : "\(resumed.count + 1) (resumed at step\(resumed.count > 1 ? "s" : "") \(resumed.map(String.init).joined(separator: ", ")))"
+        if let changes = info.recipeChanges {
+            s += changes.isEmpty ? "; the recipe below is the one it began with"
+                : "; the recipe changed since the run began: " + changes.joined(separator: "; ")
+        }
+        return s
     }
 }
 

@@ -10,7 +10,7 @@ import Tensors
 ///     model.<parameter>                 the weights
 ///     optimizer.<i>.m.<parameter>       Adam's first moments (optimizer group i)
 ///     optimizer.<i>.v.<parameter>       Adam's second moments
-///     __metadata__                      format, step, total_steps, tokens, elapsed_s,
+///     __metadata__                      format, step, total_steps, tokens, elapsed_s, resumed_at,
 ///                                       data_rng, model_rng, optimizer.<i>.kind/step, task.<key>
 ///
 /// `SafetensorsFile.write` writes to a temporary file and renames it over the old one, so a
@@ -26,6 +26,8 @@ public struct Checkpoint {
     /// Training tokens seen.
     public var tokens: Int
     public var elapsedSeconds: Double
+    /// The steps at which the run was resumed so far, oldest first (empty for one sitting).
+    public var resumedAt: [Int] = []
     /// The state of the generator that draws batches: the data position.
     public var dataRandomState: [UInt64]
     /// The states of the model's own generators (dropout), in `TrainingTask.randomSources` order.
@@ -105,6 +107,7 @@ public struct Checkpoint {
             "total_steps": String(totalSteps),
             "tokens": String(tokens),
             "elapsed_s": String(elapsedSeconds),
+            "resumed_at": resumedAt.map(String.init).joined(separator: ","),
             "data_rng": Self.encode(dataRandomState),
             "model_rng": modelRandomStates.map(Self.encode).joined(separator: ";"),
             "optimizers": String(optimizers.count),
@@ -173,6 +176,10 @@ public struct Checkpoint {
         tokens = try int("tokens")
         guard let elapsed = Double(meta["elapsed_s"] ?? "") else { throw bad("metadata elapsed_s is not a number") }
         elapsedSeconds = elapsed
+        // Absent from checkpoints older than the key: their earlier sittings are unknown.
+        let resumed = (meta["resumed_at"] ?? "").split(separator: ",").map { Int($0) }
+        guard !resumed.contains(nil) else { throw bad("metadata resumed_at is not a list of steps") }
+        resumedAt = resumed.compactMap { $0 }
         guard let data = Self.decode(meta["data_rng"] ?? "") else { throw bad("metadata data_rng is not a generator state") }
         dataRandomState = data
         let modelRNG = meta["model_rng"] ?? ""

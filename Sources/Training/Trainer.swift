@@ -19,6 +19,7 @@ public final class Trainer<Task: TrainingTask> {
     private var dataRandom: RandomGenerator
     private var tokens = 0
     private var elapsedBefore = 0.0
+    private var resumedAt: [Int] = []
 
     public var checkpointURL: URL { settings.directory.appendingPathComponent(Checkpoint.fileName) }
     public var logURL: URL { settings.directory.appendingPathComponent(TrainingLog.fileName) }
@@ -183,7 +184,7 @@ public final class Trainer<Task: TrainingTask> {
         let recent = log?.records.suffix(50).map(\.loss) ?? losses.suffix(50)
         return TrainingSummary(steps: step, tokens: tokens, wallSeconds: elapsedBefore + Date().timeIntervalSince(start),
                                finalLoss: recent.isEmpty ? .nan : recent.reduce(0, +) / Double(recent.count),
-                               validation: validation, losses: losses, ranks: ranks)
+                               validation: validation, losses: losses, ranks: ranks, resumedAt: resumedAt)
     }
 
     /// The task's held-out metrics, prefixed `val_`, in evaluation mode and without gradients.
@@ -194,9 +195,10 @@ public final class Trainer<Task: TrainingTask> {
     }
 
     private func saveCheckpoint(elapsed: Double) throws {
-        let checkpoint = try Checkpoint(model: task.model, optimizers: optimizers, step: step, totalSteps: settings.steps,
+        var checkpoint = try Checkpoint(model: task.model, optimizers: optimizers, step: step, totalSteps: settings.steps,
                                         tokens: tokens, elapsedSeconds: elapsed, dataRandom: dataRandom,
                                         modelRandom: task.randomSources)
+        checkpoint.resumedAt = resumedAt
         try checkpoint.write(to: checkpointURL, keep: settings.keepCheckpoints)
     }
 
@@ -224,6 +226,7 @@ public final class Trainer<Task: TrainingTask> {
         step = checkpoint.step
         tokens = checkpoint.tokens
         elapsedBefore = checkpoint.elapsedSeconds
+        resumedAt = checkpoint.resumedAt + [step]
         dataRandom = RandomGenerator(state: checkpoint.dataRandomState)
         if checkpoint.totalSteps != settings.steps && group.isPrimary {
             fputs("note: the checkpoint was made for a run of \(checkpoint.totalSteps) steps; continuing to \(settings.steps)\n", stderr)

@@ -67,4 +67,7 @@ public struct TrainingSummary: Sendable {
     public var losses: [Double]
     /// The processes that trained together (1 alone; the last run's when resumed).
     public var ranks = 1
+    /// The steps at which the run was resumed, oldest first (empty for one sitting; only the
+    /// sittings since checkpoints began recording them).
+    public var resumedAt: [Int] = []
 }

@@ -106,6 +106,37 @@ import Training
         let a = try once.loadWeights(), b = try resumed.loadWeights()
         #expect(a.keys.sorted() == b.keys.sorted())
         #expect(a.allSatisfy { name, t in t.scalars == b[name]?.scalars })
+
+        // Each card says how the run went: in one sitting, or resumed, and with the recipe it began with.
+        #expect(once.config.training.resumedAt == nil && once.config.training.recipeChanges == [])
+        #expect(once.card?.contains("| sittings | 1 (never resumed); the recipe below is the one it began with |") == true)
+        #expect(resumed.config.training.resumedAt == [13] && resumed.config.training.recipeChanges == [])
+        #expect(resumed.card?.contains("| sittings | 2 (resumed at step 13); the recipe below is the one it began with |") == true)
+    }
+
+    /// A run resumed after its recipe file was edited says so when it resumes and on its card;
+    /// an edit to the comments alone is no change.
+    @Test func recipeRunResumedWithAChangedRecipeSaysSo() throws {
+        let dir = try TrainingFixtures.temporaryDirectory("resume-changed")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let recipe = try Self.tinyRecipe(in: dir, steps: 24)
+        var options = RecipeRun.Options(output: dir.appendingPathComponent("Zoo/tiny-gpt"), workDirectory: dir.appendingPathComponent("w"))
+        options.progress = .silent
+        options.stopAfter = 10
+        _ = try RecipeRun.run(recipe, options: options)
+        #expect(FileManager.default.contents(atPath: dir.appendingPathComponent("w/recipe.yaml").path)
+                == FileManager.default.contents(atPath: recipe.file))
+
+        let text = try String(contentsOfFile: recipe.file, encoding: .utf8)
+        try Data(("# commented\n" + text).utf8).write(to: URL(fileURLWithPath: recipe.file))
+        #expect(StartingRecipe.changes(since: dir.appendingPathComponent("w"), in: recipe) == [])
+        try Data(text.replacingOccurrences(of: "steps: 24", with: "steps: 30").utf8).write(to: URL(fileURLWithPath: recipe.file))
+        options.stopAfter = nil
+        options.resume = true
+        let entry = try #require(try RecipeRun.run(try RecipeLoader.load(path: recipe.file), options: options).entry)
+        #expect(entry.config.training.steps == 30 && entry.config.training.resumedAt == [10])
+        #expect(entry.config.training.recipeChanges == ["training.steps 24 → 30"])
+        #expect(entry.card?.contains("| sittings | 2 (resumed at step 10); the recipe changed since the run began: training.steps 24 → 30 |") == true)
     }
 
     /// Fine-tuning a zoo model on a new text lowers its validation loss on that text.

@@ -60,6 +60,8 @@ import Tensors
         #expect(before.losses + after.losses == all, "\(before.losses + after.losses) vs \(all)")
         #expect(Self.weights(resumed) == Self.weights(uninterrupted))
         #expect(after.validation == whole6.validation && after.validation["val_loss"] != nil)
+        #expect(whole6.resumedAt == [] && before.resumedAt == [] && after.resumedAt == [3])
+        #expect(try Checkpoint(contentsOf: split.appendingPathComponent(Checkpoint.fileName)).resumedAt == [3])
 
         // The resumed log reads as one run: steps 1...6 once each, the same losses.
         let log = try TrainingLog.read(split.appendingPathComponent(TrainingLog.fileName))
