@@ -144,7 +144,8 @@ public struct RunExport {
     /// Writes the entry (atomically, see `ZooRegistry.export`): the config, the model's weights,
     /// the tokenizer's files, the card (with the recipe, the retrain command before `usage`, the
     /// loss curve when the run drew one, then `appendix`; a row naming the averaged checkpoints
-    /// when `average` chose them), the run's log and curve.
+    /// when `average` chose them; the sittings and any change of the recipe since the run began),
+    /// the run's log and curve.
     public func write(config: ZooEntryConfig, model: some Module, tokenizerFiles: [URL], card: ModelCard, usage: [String],
                       appendix: String = "", trainingFiles: [URL], summary: TrainingSummary, average: CheckpointAverageChoice? = nil,
                       workDirectory: URL, note: (String) -> Void) throws -> RecipeRun.Result {
