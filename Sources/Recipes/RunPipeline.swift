@@ -160,7 +160,7 @@ public struct RunExport {
         if let i = card.facts.firstIndex(where: { $0.0 == "wall time" }) {
             card.facts.insert(("sittings", Self.sittings(config.training)), at: i + 1)
         }
-        card.recipe = recipeFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+        card.recipe = StartingRecipe.text(of: recipe)
         card.usage = (recipeFile.map { ["zoo run \($0) --force        # retrain, replacing this entry"] } ?? []) + usage
         card.hasLossPlot = trainingFiles.contains { $0.lastPathComponent == LossPlot.fileName && FileManager.default.fileExists(atPath: $0.path) }
         let export = ZooExport(config: config, weights: model.namedTensors.map { ($0.name, $0.tensor) },

@@ -35,7 +35,8 @@ public enum StartingRecipe {
         return RecipeChanges.between(began, now)
     }
 
-    private static func text(of recipe: Recipe) -> String? {
+    /// The recipe file's text now; nil for a recipe built in code or a file that cannot be read.
+    public static func text(of recipe: Recipe) -> String? {
         recipe.file.isEmpty ? nil : try? String(contentsOfFile: recipe.file, encoding: .utf8)
     }
 }
