@@ -156,11 +156,12 @@ public struct RunExport {
             if let i = card.facts.firstIndex(where: { $0.0 == "training" }) { card.facts.insert(row, at: i + 1) } else { card.facts.append(row) }
         }
         config.training.resumedAt = summary.resumedAt.isEmpty ? nil : summary.resumedAt
-        config.training.recipeChanges = StartingRecipe.changes(since: workDirectory, in: recipe)
+        let recipeText = StartingRecipe.text(of: recipe)
+        config.training.recipeChanges = StartingRecipe.changes(since: workDirectory, now: recipeText)
         if let i = card.facts.firstIndex(where: { $0.0 == "wall time" }) {
             card.facts.insert(("sittings", Self.sittings(config.training)), at: i + 1)
         }
-        card.recipe = StartingRecipe.text(of: recipe)
+        card.recipe = recipeText
         card.usage = (recipeFile.map { ["zoo run \($0) --force        # retrain, replacing this entry"] } ?? []) + usage
         card.hasLossPlot = trainingFiles.contains { $0.lastPathComponent == LossPlot.fileName && FileManager.default.fileExists(atPath: $0.path) }
         let export = ZooExport(config: config, weights: model.namedTensors.map { ($0.name, $0.tensor) },

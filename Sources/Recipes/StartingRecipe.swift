@@ -13,7 +13,7 @@ public enum StartingRecipe {
         guard DataParallel.world.isPrimary, let text = text(of: recipe) else { return }
         let url = workDirectory.appendingPathComponent(fileName)
         if resume {
-            if let changes = changes(since: workDirectory, in: recipe), !changes.isEmpty {
+            if let changes = changes(since: workDirectory, now: text), !changes.isEmpty {
                 note("note: the recipe differs from the one this run began with (\(url.path)): " + changes.joined(separator: "; "))
             }
             return
@@ -26,11 +26,12 @@ public enum StartingRecipe {
         }
     }
 
-    /// How the recipe file's settings differ from those the run in `workDirectory` began with;
-    /// nil when either text is unknown (a recipe built in code, a run begun before runs kept it).
-    public static func changes(since workDirectory: URL, in recipe: Recipe) -> [String]? {
+    /// How the recipe text `now` (`text(of:)`) differs in its settings from the text the run in
+    /// `workDirectory` began with; nil when either is unknown (a recipe built in code, a run begun
+    /// before runs kept it).
+    public static func changes(since workDirectory: URL, now: String?) -> [String]? {
         let url = workDirectory.appendingPathComponent(fileName)
-        guard let now = text(of: recipe), let data = FileManager.default.contents(atPath: url.path),
+        guard let now, let data = FileManager.default.contents(atPath: url.path),
               let began = String(data: data, encoding: .utf8) else { return nil }
         return RecipeChanges.between(began, now)
     }

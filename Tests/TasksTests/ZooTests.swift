@@ -129,7 +129,7 @@ import Training
 
         let text = try String(contentsOfFile: recipe.file, encoding: .utf8)
         try Data(("# commented\n" + text).utf8).write(to: URL(fileURLWithPath: recipe.file))
-        #expect(StartingRecipe.changes(since: dir.appendingPathComponent("w"), in: recipe) == [])
+        #expect(StartingRecipe.changes(since: dir.appendingPathComponent("w"), now: StartingRecipe.text(of: recipe)) == [])
         try Data(text.replacingOccurrences(of: "steps: 24", with: "steps: 30").utf8).write(to: URL(fileURLWithPath: recipe.file))
         options.stopAfter = nil
         options.resume = true
